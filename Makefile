@@ -1,0 +1,54 @@
+EXTENSION = saas_metrics
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = saas_metrics
+OBJS = \
+	src/saas_metrics.o \
+	src/formulas.o \
+	src/nps.o
+
+# The install script is assembled from one file per concept, in dependency order.
+SQL_PARTS = \
+	sql/parts/formulas.sql \
+	sql/parts/nps.sql
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# pg_regress runs test/sql/<name>.sql and compares with expected/<name>.out:
+# PG 15's pg_regress looks in <outputdir>/sql/ and <outputdir>/expected/
+# before <inputdir>/sql/ and <inputdir>/expected/, so with --outputdir=. the
+# top-level expected/ wins and no test may share a name with a file in sql/
+# (install script parts therefore live in sql/parts/).
+REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --outputdir=. --load-extension=$(EXTENSION)
+
+PG_CFLAGS = -Wall -Wextra
+ifdef WERROR
+PG_CFLAGS += -Werror
+endif
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell command -v $(PG_CONFIG) >/dev/null 2>&1 && $(PG_CONFIG) --pgxs)
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "pg_config not found: run 'make deps' (or 'make demo' / 'make test', which do it) first" >&2
+	@exit 1
+endif
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
+
+.PHONY: deps demo demo-stop test bench
+deps:
+	scripts/deps.sh
+demo:
+	scripts/demo.sh
+demo-stop:
+	scripts/demo.sh stop
+test:
+	scripts/test.sh
+bench:
+	scripts/bench.sh

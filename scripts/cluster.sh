@@ -1,0 +1,41 @@
+# Sourced by the test, demo and benchmark scripts: builds and installs the
+# extension and runs a throwaway PostgreSQL 15 cluster as the unprivileged
+# "postgres" user, on a Unix socket in a private directory, with no TCP port.
+
+PGBIN=/usr/lib/postgresql/15/bin
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Build and install under a lock, so that concurrent runs on one machine never
+# see a half-installed library.  WERROR=1 makes any compiler warning fatal.
+build_and_install() {
+	"$ROOT/scripts/deps.sh"
+	exec 9>/tmp/saas_metrics.install.lock
+	flock 9
+	make -C "$ROOT" -s WERROR=1 all
+	make -C "$ROOT" -s install >/dev/null
+}
+
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# cluster_start DIR [extra postgres options]: initdb and start in DIR; the
+# socket lives in DIR too.  Sets PGHOST, PGPORT, PGUSER for the clients.
+cluster_start() {
+	CLUSTER_DIR=$1; shift
+	mkdir -p "$CLUSTER_DIR"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$CLUSTER_DIR"
+	as_pg "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U postgres --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1 ||
+		{ cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
+	as_pg "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w \
+		-o "-c listen_addresses='' -k $CLUSTER_DIR -p 5432 -c fsync=off -c max_worker_processes=8 -c max_parallel_workers=4 $*" \
+		start >/dev/null || { cat "$CLUSTER_DIR/server.log" >&2; return 1; }
+	export PGHOST=$CLUSTER_DIR PGPORT=5432 PGUSER=postgres
+}
+
+cluster_stop() {
+	[ -n "${CLUSTER_DIR:-}" ] && [ -f "$CLUSTER_DIR/data/postmaster.pid" ] &&
+		as_pg "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+	return 0
+}

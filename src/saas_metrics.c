@@ -1,0 +1,81 @@
+/*
+ * saas_metrics.c
+ *		Module magic and the argument checks shared by every function.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#include "saas_metrics.h"
+
+PG_MODULE_MAGIC;
+
+/* A count of customers, responses or periods: zero or more. */
+void
+sm_check_count(int64 value, const char *argname)
+{
+	if (value < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", argname),
+				 errdetail("%s is " INT64_FORMAT ".", argname, value)));
+}
+
+/* A rate expressed as a fraction: churn, retention, gross margin. */
+void
+sm_check_fraction(float8 value, const char *argname)
+{
+	if (isnan(value) || value < 0.0 || value > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be between 0 and 1", argname),
+				 errdetail("%s is %g; rates are fractions (0.05 for 5%%).",
+						   argname, value)));
+}
+
+void
+sm_check_finite(float8 value, const char *argname)
+{
+	if (isnan(value) || isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", argname),
+				 errdetail("%s is %g.", argname, value)));
+}
+
+int
+sm_numeric_sign(Numeric value)
+{
+	Numeric		zero = int64_to_numeric(0);
+
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+											 NumericGetDatum(value),
+											 NumericGetDatum(zero)));
+}
+
+/* An amount of money: finite, and non-negative unless allow_negative. */
+Numeric
+sm_check_money(Numeric value, const char *argname, bool allow_negative)
+{
+	if (numeric_is_nan(value) || numeric_is_inf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite amount", argname)));
+	if (!allow_negative && sm_numeric_sign(value) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", argname)));
+	return value;
+}
+
+/* float8 to numeric through its shortest exact decimal form (0.8 -> 0.8). */
+Numeric
+sm_float8_numeric(float8 value)
+{
+	return DatumGetNumeric(DirectFunctionCall1(float8_numeric,
+											   Float8GetDatum(value)));
+}

@@ -1,0 +1,24 @@
+/*
+ * saas_metrics.h
+ *		Shared argument checks for the saas_metrics extension.
+ *
+ * Every function validates its arguments the same way, so that a user sees
+ * the same SQLSTATE and the same wording for the same mistake everywhere:
+ * 22023 (invalid_parameter_value) for a value outside its domain and 22003
+ * (numeric_value_out_of_range) for a result that does not fit its type.
+ */
+#ifndef SAAS_METRICS_H
+#define SAAS_METRICS_H
+
+#include "postgres.h"
+
+#include "utils/numeric.h"
+
+extern void sm_check_count(int64 value, const char *argname);
+extern void sm_check_fraction(float8 value, const char *argname);
+extern void sm_check_finite(float8 value, const char *argname);
+extern Numeric sm_check_money(Numeric value, const char *argname, bool allow_negative);
+extern int	sm_numeric_sign(Numeric value);
+extern Numeric sm_float8_numeric(float8 value);
+
+#endif
