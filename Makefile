@@ -2,15 +2,11 @@ EXTENSION = saas_metrics
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big = saas_metrics
-OBJS = \
-	src/saas_metrics.o \
-	src/formulas.o \
-	src/nps.o
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from one file per concept, in dependency order.
-SQL_PARTS = \
-	sql/parts/formulas.sql \
-	sql/parts/nps.sql
+# The install script is assembled from one file per concept; the numeric
+# prefixes give the order (types before the functions that use them).
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
