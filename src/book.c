@@ -1,0 +1,902 @@
+/*
+ * book.c
+ *		The subscription_book type and aggregate state: transition, combine,
+ *		expanded-object methods and I/O.
+ *
+ * Customer ids may be of any type with a hash opclass.  Integer ids are
+ * hashed and compared as integers, and text, varchar, bytea and uuid ids
+ * (in a deterministic collation) as bytes; any other type goes through the
+ * type cache's hash function and equality operator, with the aggregate's
+ * input collation.  Ids are kept as images: by-value ids inline, others in a
+ * key arena (varlenas with a 4-byte header), so the flat form can be
+ * written with one memcpy of the arena.
+ *
+ * Memory per customer: 16 bytes of customer record, about 16 bytes of hash
+ * table slot at simplehash's fill factor, 24 bytes per stored row, plus the
+ * id image for by-reference ids (MAXALIGNed).  A book whose flat form would
+ * exceed 1 GB (the varlena limit) is refused with 54000.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation_d.h"
+#include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "book.h"
+#include "money.h"
+
+typedef enum KeyHashing
+{
+	KEY_INTEGER,				/* int2, int4, int8: the value */
+	KEY_BYTES,					/* the image's bytes */
+	KEY_TYPCACHE				/* the type's hash function and = operator */
+} KeyHashing;
+
+typedef struct BookSlot
+{
+	uint32		customer;
+	uint32		hash;
+	char		status;
+} BookSlot;
+
+static uint32 book_customer_hash(Book *book, uint32 customer);
+static bool book_customers_equal(Book *book, uint32 a, uint32 b);
+
+#define SH_PREFIX bookindex
+#define SH_ELEMENT_TYPE BookSlot
+#define SH_KEY_TYPE uint32
+#define SH_KEY customer
+#define SH_HASH_KEY(tb, key) book_customer_hash((Book *) (tb)->private_data, key)
+#define SH_EQUAL(tb, a, b) book_customers_equal((Book *) (tb)->private_data, a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/*
+ * The flat form.  Customers follow the header, then their rows grouped by
+ * customer in the same order, then the key arena.  All native-endian: the
+ * binary and text forms move a book between servers of one architecture.
+ */
+#define BOOK_FLAT_VERSION 1
+#define BOOK_HAS_BOUNDS 0x01
+
+typedef struct BookFlat
+{
+	int32		vl_len_;
+	uint16		version;
+	uint8		period;
+	uint8		flags;
+	int32		mrr_scale;
+	Oid			key_type;
+	Oid			collation;
+	int32		from_period;
+	int32		to_period;
+	int32		min_period;
+	int32		max_period;
+	int32		ncustomers;
+	int32		nrows;
+	int64		arena_len;
+} BookFlat;
+
+typedef struct BookFlatCustomer
+{
+	int64		key;
+	int32		first_start;
+	int32		nrows;
+} BookFlatCustomer;
+
+typedef struct BookFlatRow
+{
+	int64		mrr;
+	int32		start;
+	int32		end;
+} BookFlatRow;
+
+#define FLAT_CUSTOMERS(f) ((BookFlatCustomer *) ((char *) (f) + MAXALIGN(sizeof(BookFlat))))
+#define FLAT_ROWS(f) ((BookFlatRow *) (FLAT_CUSTOMERS(f) + (f)->ncustomers))
+#define FLAT_ARENA(f) ((char *) (FLAT_ROWS(f) + (f)->nrows))
+
+static Size
+flat_size(int64 ncustomers, int64 nrows, int64 arena_len)
+{
+	return MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookFlatCustomer) +
+		nrows * sizeof(BookFlatRow) + arena_len;
+}
+
+static Size book_get_flat_size(ExpandedObjectHeader *eohptr);
+static void book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+static const ExpandedObjectMethods book_methods = {
+	book_get_flat_size,
+	book_flatten_into
+};
+
+static void
+book_too_large(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("subscription book is too large"),
+			 errdetail("Its flat form would exceed 1 GB."),
+			 errhint("Aggregate fewer customers per group, e.g. GROUP BY a segment.")));
+}
+
+/* ---- customer ids ---------------------------------------------------- */
+
+static Datum
+key_datum(Book *book, int64 key)
+{
+	return book->key_byval ? (Datum) key : PointerGetDatum(book->arena + key);
+}
+
+static Size
+key_image_size(Book *book, Datum value)
+{
+	if (book->key_typlen == -1)
+		return VARSIZE_ANY_EXHDR(DatumGetPointer(value)) + VARHDRSZ;
+	if (book->key_typlen == -2)
+		return strlen(DatumGetCString(value)) + 1;
+	return book->key_typlen;
+}
+
+static uint32
+book_customer_hash(Book *book, uint32 customer)
+{
+	int64		key = book->customers[customer].key;
+	Datum		value = key_datum(book, key);
+
+	switch ((KeyHashing) book->key_hashing)
+	{
+		case KEY_INTEGER:
+			return hash_bytes_uint32((uint32) key ^ (uint32) ((uint64) key >> 32));
+		case KEY_BYTES:
+			if (book->key_typlen == -1)
+				return hash_bytes((unsigned char *) VARDATA(DatumGetPointer(value)),
+								  VARSIZE(DatumGetPointer(value)) - VARHDRSZ);
+			return hash_bytes((unsigned char *) DatumGetPointer(value), book->key_typlen);
+		default:
+			return DatumGetUInt32(FunctionCall1Coll(&book->key_typcache->hash_proc_finfo,
+													book->collation, value));
+	}
+}
+
+static bool
+book_customers_equal(Book *book, uint32 a, uint32 b)
+{
+	int64		ka = book->customers[a].key;
+	int64		kb = book->customers[b].key;
+
+	switch ((KeyHashing) book->key_hashing)
+	{
+		case KEY_INTEGER:
+			return ka == kb;
+		case KEY_BYTES:
+			{
+				char	   *ia = book->arena + ka;
+				char	   *ib = book->arena + kb;
+				Size		len = book->key_typlen == -1 ? (Size) VARSIZE(ia) : (Size) book->key_typlen;
+
+				return (book->key_typlen != -1 || (Size) VARSIZE(ib) == len) &&
+					memcmp(ia, ib, len) == 0;
+			}
+		default:
+			return DatumGetBool(FunctionCall2Coll(&book->key_typcache->eq_opr_finfo,
+												  book->collation,
+												  key_datum(book, ka),
+												  key_datum(book, kb)));
+	}
+}
+
+static void
+book_set_key_type(Book *book, Oid key_type, Oid collation)
+{
+	book->key_type = key_type;
+	book->collation = collation;
+	get_typlenbyvalalign(key_type, &book->key_typlen, &book->key_byval, &book->key_align);
+
+	if (key_type == INT8OID || key_type == INT4OID || key_type == INT2OID)
+		book->key_hashing = KEY_INTEGER;
+	else if (key_type == UUIDOID || key_type == BYTEAOID ||
+			 ((key_type == TEXTOID || key_type == VARCHAROID) &&
+			  OidIsValid(collation) && get_collation_isdeterministic(collation)))
+		book->key_hashing = KEY_BYTES;
+	else
+	{
+		book->key_hashing = KEY_TYPCACHE;
+		book->key_typcache = lookup_type_cache(key_type, TYPECACHE_HASH_PROC_FINFO |
+											   TYPECACHE_EQ_OPR_FINFO);
+		if (!OidIsValid(book->key_typcache->hash_proc) ||
+			!OidIsValid(book->key_typcache->eq_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify a hash function for customer_id type %s",
+							format_type_be(key_type)),
+					 errhint("Cast customer_id to text or bigint.")));
+	}
+}
+
+/* ---- the expanded book ---------------------------------------------- */
+
+static Book *
+book_create(MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
+											  ALLOCSET_DEFAULT_SIZES);
+	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
+
+	EOH_init_header(&book->hdr, &book_methods, cxt);
+	book->maxcustomers = 1024;
+	book->customers = MemoryContextAlloc(cxt, book->maxcustomers * sizeof(BookCustomer));
+	book->maxrows = 1024;
+	book->rows = MemoryContextAlloc(cxt, book->maxrows * sizeof(BookRow));
+	book->min_period = PG_INT32_MAX;
+	book->max_period = PG_INT32_MIN;
+	book->index = bookindex_create(cxt, 1024, book);
+	return book;
+}
+
+static void *
+grow(void *array, int32 *capacity, Size elemsize)
+{
+	int64		newcap = (int64) *capacity * 2;
+
+	if (newcap > PG_INT32_MAX || (Size) newcap * elemsize > MaxAllocHugeSize)
+		book_too_large();
+	*capacity = (int32) newcap;
+	return repalloc_huge(array, newcap * elemsize);
+}
+
+static void
+check_flat_size(Book *book)
+{
+	if (flat_size(book->ncustomers, book->nrows, book->arena_len) > MaxAllocSize)
+		book_too_large();
+}
+
+/*
+ * The customer with this id, added if new.  The candidate is written at the
+ * end of the customer array (and its image at the end of the arena) before
+ * the lookup, so the hash table only ever compares customers by number.
+ */
+static int32
+book_customer(Book *book, Datum id)
+{
+	BookCustomer *candidate;
+	BookSlot   *slot;
+	bool		found;
+	Size		arena_before = book->arena_len;
+
+	if (book->ncustomers == book->maxcustomers)
+		book->customers = grow(book->customers,
+							   &book->maxcustomers, sizeof(BookCustomer));
+	candidate = &book->customers[book->ncustomers];
+	if (book->key_byval)
+		candidate->key = (int64) id;
+	else
+	{
+		Size		size = key_image_size(book, id);
+		Size		needed = book->arena_len + MAXALIGN(size);
+		char	   *image;
+
+		if (needed > book->arena_max)
+		{
+			Size		newmax = Max(needed, Max(book->arena_max * 2, 8192));
+
+			if (newmax > MaxAllocHugeSize)
+				book_too_large();
+			book->arena = book->arena ?
+				repalloc_huge(book->arena, newmax) :
+				MemoryContextAllocHuge(book->hdr.eoh_context, newmax);
+			book->arena_max = newmax;
+		}
+		image = book->arena + book->arena_len;
+		if (book->key_typlen == -1)
+		{
+			SET_VARSIZE(image, size);
+			memcpy(VARDATA(image), VARDATA_ANY(DatumGetPointer(id)), size - VARHDRSZ);
+		}
+		else
+			memcpy(image, DatumGetPointer(id), size);
+		candidate->key = book->arena_len;
+		book->arena_len = needed;
+	}
+
+	slot = bookindex_insert(book->index, book->ncustomers, &found);
+	if (found)
+	{
+		book->arena_len = arena_before;
+		return slot->customer;
+	}
+	candidate->first_row = -1;
+	candidate->first_start = PERIOD_OPEN;
+	return book->ncustomers++;
+}
+
+static void
+book_add_row(Book *book, int32 customer, int32 start, int32 end, int64 mrr)
+{
+	BookCustomer *c = &book->customers[customer];
+
+	c->first_start = Min(c->first_start, start);
+	book->min_period = Min(book->min_period, start);
+	book->max_period = Max(book->max_period, end == PERIOD_OPEN ? start : end);
+
+	/* a row that starts and ends within one period is never active at a period end */
+	if (start == end)
+		return;
+	if (book->nrows == book->maxrows)
+		book->rows = grow(book->rows, &book->maxrows,
+						  sizeof(BookRow));
+	book->rows[book->nrows] = (BookRow)
+	{
+		.mrr = mrr,.start = start,.end = end,.next = c->first_row
+	};
+	c->first_row = book->nrows++;
+}
+
+/* Raise the book's MRR scale: every stored amount gains the extra digits. */
+static void
+book_set_scale(Book *book, int scale)
+{
+	if (scale > MONEY_MAX_SCALE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("mrr has too many digits after the decimal point"),
+				 errdetail("At most %d are kept exactly; round mrr first.", MONEY_MAX_SCALE)));
+	for (int32 i = 0; i < book->nrows; i++)
+		book->rows[i].mrr = sm_money_rescale(book->rows[i].mrr, book->mrr_scale, scale);
+	book->mrr_scale = scale;
+}
+
+/* ---- flat form ------------------------------------------------------ */
+
+static Size
+book_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	Book	   *book = (Book *) eohptr;
+
+	return flat_size(book->ncustomers, book->nrows, book->arena_len);
+}
+
+static void
+book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	Book	   *book = (Book *) eohptr;
+	BookFlat   *flat = (BookFlat *) result;
+	BookFlatCustomer *fc;
+	BookFlatRow *fr;
+
+	memset(flat, 0, MAXALIGN(sizeof(BookFlat)));
+	SET_VARSIZE(flat, allocated_size);
+	flat->version = BOOK_FLAT_VERSION;
+	flat->period = (uint8) book->period;
+	flat->flags = book->has_bounds ? BOOK_HAS_BOUNDS : 0;
+	flat->mrr_scale = book->mrr_scale;
+	flat->key_type = book->key_type;
+	flat->collation = book->collation;
+	flat->from_period = book->from_period;
+	flat->to_period = book->to_period;
+	flat->min_period = book->min_period;
+	flat->max_period = book->max_period;
+	flat->ncustomers = book->ncustomers;
+	flat->nrows = book->nrows;
+	flat->arena_len = book->arena_len;
+
+	fc = FLAT_CUSTOMERS(flat);
+	fr = FLAT_ROWS(flat);
+	for (int32 i = 0; i < book->ncustomers; i++)
+	{
+		BookCustomer *c = &book->customers[i];
+
+		fc[i].key = c->key;
+		fc[i].first_start = c->first_start;
+		fc[i].nrows = 0;
+		for (int32 r = c->first_row; r >= 0; r = book->rows[r].next)
+		{
+			fr->mrr = book->rows[r].mrr;
+			fr->start = book->rows[r].start;
+			fr->end = book->rows[r].end;
+			fr++;
+			fc[i].nrows++;
+		}
+	}
+	if (book->arena_len > 0)
+		memcpy(FLAT_ARENA(flat), book->arena, book->arena_len);
+}
+
+static void
+flat_corrupt(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid subscription_book value: %s", what)));
+}
+
+/*
+ * Check a flat book read from outside (text or binary input) so that no
+ * later use can read out of bounds.
+ */
+static void
+flat_validate(BookFlat *flat, Size size)
+{
+	BookFlatCustomer *fc;
+	BookFlatRow *fr;
+	int64		rows = 0;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (size < MAXALIGN(sizeof(BookFlat)))
+		flat_corrupt("too short");
+	if (flat->version != BOOK_FLAT_VERSION)
+		flat_corrupt("unknown version");
+	if (flat->period > PERIOD_YEAR || flat->mrr_scale < 0 ||
+		flat->mrr_scale > MONEY_MAX_SCALE || flat->ncustomers < 0 ||
+		flat->nrows < 0 || flat->arena_len < 0 || flat->arena_len > (int64) MaxAllocSize)
+		flat_corrupt("bad header");
+	if (flat_size(flat->ncustomers, flat->nrows, flat->arena_len) != size)
+		flat_corrupt("wrong length");
+	if (flat->ncustomers > 0 && !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(flat->key_type)))
+		flat_corrupt("unknown customer_id type");
+	if (flat->ncustomers > 0)
+		get_typlenbyvalalign(flat->key_type, &typlen, &typbyval, &typalign);
+
+	fc = FLAT_CUSTOMERS(flat);
+	fr = FLAT_ROWS(flat);
+	for (int32 i = 0; i < flat->ncustomers; i++)
+	{
+		if (fc[i].nrows < 0 || (rows += fc[i].nrows) > flat->nrows)
+			flat_corrupt("bad row count");
+		if (fc[i].first_start < flat->min_period || fc[i].first_start > flat->max_period)
+			flat_corrupt("customer outside the book's periods");
+		if (!typbyval)
+		{
+			int64		off = fc[i].key;
+			int64		len;
+
+			if (off < 0 || off != (int64) MAXALIGN(off) ||
+				off + (typlen == -1 ? (int64) VARHDRSZ : 1) > flat->arena_len)
+				flat_corrupt("bad customer_id offset");
+			if (typlen == -1)
+			{
+				char	   *image = FLAT_ARENA(flat) + off;
+
+				if (VARATT_IS_EXTENDED(image))
+					flat_corrupt("bad customer_id image");
+				len = VARSIZE(image);
+			}
+			else if (typlen == -2)
+				len = strnlen(FLAT_ARENA(flat) + off, flat->arena_len - off) + 1;
+			else
+				len = typlen;
+			if (len < (typlen == -1 ? (int64) VARHDRSZ : 1) || off + len > flat->arena_len)
+				flat_corrupt("bad customer_id image");
+		}
+	}
+	if (rows != flat->nrows)
+		flat_corrupt("bad row count");
+	for (int32 r = 0; r < flat->nrows; r++)
+	{
+		if (fr[r].mrr < 0 || fr[r].start >= fr[r].end ||
+			fr[r].start < flat->min_period ||
+			(fr[r].end != PERIOD_OPEN && fr[r].end > flat->max_period))
+			flat_corrupt("bad row");
+	}
+}
+
+static void
+check_compatible(Book *book, BookFlat *flat)
+{
+	if (book->period != (PeriodKind) flat->period)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine subscription books of different periods"),
+				 errdetail("One is by %s, the other by %s.", sm_period_name(book->period),
+						   sm_period_name((PeriodKind) flat->period))));
+	if (book->has_bounds != ((flat->flags & BOOK_HAS_BOUNDS) != 0) ||
+		(book->has_bounds && (book->from_period != flat->from_period ||
+							  book->to_period != flat->to_period)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine subscription books with different bounds")));
+	if (book->ncustomers > 0 && flat->ncustomers > 0 &&
+		(book->key_type != flat->key_type || book->collation != flat->collation))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot combine subscription books with different customer_id types or collations")));
+}
+
+/* Add every customer and row of a flat book to an expanded one. */
+static void
+book_merge_flat(Book *book, BookFlat *flat)
+{
+	BookFlatCustomer *fc = FLAT_CUSTOMERS(flat);
+	BookFlatRow *fr = FLAT_ROWS(flat);
+	char	   *arena = FLAT_ARENA(flat);
+
+	if (book->ncustomers == 0 && flat->ncustomers > 0)
+		book_set_key_type(book, flat->key_type, flat->collation);
+	if (flat->mrr_scale > book->mrr_scale)
+		book_set_scale(book, flat->mrr_scale);
+
+	for (int32 i = 0; i < flat->ncustomers; i++)
+	{
+		Datum		id = book->key_byval ? (Datum) fc[i].key : PointerGetDatum(arena + fc[i].key);
+		int32		customer = book_customer(book, id);
+
+		book->customers[customer].first_start =
+			Min(book->customers[customer].first_start, fc[i].first_start);
+		for (int32 r = 0; r < fc[i].nrows; r++, fr++)
+			book_add_row(book, customer, fr->start, fr->end,
+						 sm_money_rescale(fr->mrr, flat->mrr_scale, book->mrr_scale));
+	}
+	book->min_period = Min(book->min_period, flat->min_period);
+	book->max_period = Max(book->max_period, flat->max_period);
+	check_flat_size(book);
+}
+
+static Book *
+book_from_flat(BookFlat *flat, MemoryContext parent)
+{
+	Book	   *book = book_create(parent);
+
+	book->period = (PeriodKind) flat->period;
+	book->has_bounds = (flat->flags & BOOK_HAS_BOUNDS) != 0;
+	book->from_period = flat->from_period;
+	book->to_period = flat->to_period;
+	book->mrr_scale = flat->mrr_scale;
+	book_merge_flat(book, flat);
+	return book;
+}
+
+/*
+ * The book a datum holds, for reading: an expanded book as it is, a flat
+ * one expanded into cxt.
+ */
+Book *
+sm_book_from_datum(Datum d, MemoryContext cxt)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &book_methods)
+			return (Book *) eoh;
+	}
+	return book_from_flat((BookFlat *) PG_DETOAST_DATUM(d), cxt);
+}
+
+/* ---- aggregate support ---------------------------------------------- */
+
+/* The state as a book we may change: ours if it is our R/W object, else a copy. */
+static Book *
+book_for_update(Datum state, MemoryContext aggcxt)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(state);
+
+		if (eoh->eoh_methods == &book_methods)
+			return (Book *) eoh;
+	}
+	return book_from_flat((BookFlat *) PG_DETOAST_DATUM(state), aggcxt);
+}
+
+static void
+null_argument(const char *argname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("%s must not be NULL", argname)));
+}
+
+/* started_at or ended_at as a date: timestamptz at local midnight of its day */
+static DateADT
+date_argument(FunctionCallInfo fcinfo, int argno, bool is_timestamptz)
+{
+	if (!is_timestamptz)
+		return PG_GETARG_DATEADT(argno);
+	if (TIMESTAMP_IS_NOBEGIN(PG_GETARG_TIMESTAMPTZ(argno)))
+		return DATEVAL_NOBEGIN;
+	if (TIMESTAMP_IS_NOEND(PG_GETARG_TIMESTAMPTZ(argno)))
+		return DATEVAL_NOEND;
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(argno)));
+}
+
+static int32
+bound_argument(FunctionCallInfo fcinfo, int argno, bool is_timestamptz,
+			   PeriodKind period, int32 unbounded, const char *argname)
+{
+	DateADT		date;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return unbounded;
+	date = date_argument(fcinfo, argno, is_timestamptz);
+	if (DATE_NOT_FINITE(date))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be a finite date", argname)));
+	return sm_period_of_date(period, date);
+}
+
+/*
+ * subscription_book_add(state, customer_id, started_at, ended_at, mrr
+ *                       [, period [, from, to]])
+ */
+PG_FUNCTION_INFO_V1(subscription_book_add);
+Datum
+subscription_book_add(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	Book	   *book;
+	bool		is_timestamptz;
+	DateADT		started_at,
+				ended_at;
+	int32		start,
+				end;
+	struct varlena *mrr;
+	int			dscale;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "subscription_book_add called in non-aggregate context");
+
+	if (PG_ARGISNULL(1))
+		null_argument("customer_id");
+	if (PG_ARGISNULL(2))
+		null_argument("started_at");
+	if (PG_ARGISNULL(4))
+		null_argument("mrr");
+	if (PG_NARGS() > 5 && PG_ARGISNULL(5))
+		null_argument("period");
+	is_timestamptz = get_fn_expr_argtype(fcinfo->flinfo, 2) == TIMESTAMPTZOID;
+
+	if (PG_ARGISNULL(0))
+	{
+		book = book_create(aggcxt);
+		book->period = PG_NARGS() > 5 ? sm_period_parse(PG_GETARG_TEXT_PP(5)) : PERIOD_MONTH;
+		book->last_period_arg = PG_NARGS() > 5 ? PG_GETARG_DATUM(5) : (Datum) 0;
+		book->has_bounds = PG_NARGS() > 6;
+		book->from_period = bound_argument(fcinfo, 6, is_timestamptz, book->period,
+										   PG_INT32_MIN, "from");
+		book->to_period = bound_argument(fcinfo, 7, is_timestamptz, book->period,
+										 PG_INT32_MAX, "to");
+		if (book->from_period > book->to_period)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"from\" must not be after \"to\"")));
+		book_set_key_type(book, get_fn_expr_argtype(fcinfo->flinfo, 1), PG_GET_COLLATION());
+	}
+	else
+	{
+		book = book_for_update(PG_GETARG_DATUM(0), aggcxt);
+		/* the period and bounds must be the same in every row */
+		if (PG_NARGS() > 5 && PG_GETARG_DATUM(5) != book->last_period_arg)
+		{
+			if (sm_period_parse(PG_GETARG_TEXT_PP(5)) != book->period)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("period must be the same in every row")));
+			book->last_period_arg = PG_GETARG_DATUM(5);
+		}
+		if (book->has_bounds &&
+			(bound_argument(fcinfo, 6, is_timestamptz, book->period, PG_INT32_MIN, "from") != book->from_period ||
+			 bound_argument(fcinfo, 7, is_timestamptz, book->period, PG_INT32_MAX, "to") != book->to_period))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"from\" and \"to\" must be the same in every row")));
+	}
+
+	started_at = date_argument(fcinfo, 2, is_timestamptz);
+	ended_at = PG_ARGISNULL(3) ? DATEVAL_NOEND : date_argument(fcinfo, 3, is_timestamptz);
+	if (DATE_NOT_FINITE(started_at))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("started_at must be a finite date")));
+	if (ended_at < started_at)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ended_at must not be before started_at")));
+	start = sm_period_of_date(book->period, started_at);
+	end = DATE_IS_NOEND(ended_at) ? PERIOD_OPEN : sm_period_of_date(book->period, ended_at);
+
+	mrr = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
+	dscale = sm_money_dscale(mrr);
+	if (dscale > book->mrr_scale)
+		book_set_scale(book, dscale);
+
+	book_add_row(book, book_customer(book, PG_GETARG_DATUM(1)), start, end,
+				 sm_money_scaled(mrr, book->mrr_scale, "mrr"));
+	if ((book->nrows & 0xFFFF) == 0)
+		check_flat_size(book);
+
+	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_combine);
+Datum
+subscription_book_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	Book	   *book;
+	BookFlat   *other;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "subscription_book_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(EOHPGetRWDatum(&book_for_update(PG_GETARG_DATUM(0), aggcxt)->hdr));
+	}
+
+	/* an expanded input (the leader's own partial state) is read flattened */
+	other = (BookFlat *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+	if (PG_ARGISNULL(0))
+		book = book_from_flat(other, aggcxt);
+	else
+	{
+		book = book_for_update(PG_GETARG_DATUM(0), aggcxt);
+		check_compatible(book, other);
+		book_merge_flat(book, other);
+	}
+	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
+}
+
+/* ---- I/O ------------------------------------------------------------ */
+
+static Datum
+flat_from_bytes(const char *bytes, Size len)
+{
+	BookFlat   *flat;
+
+	if (len < MAXALIGN(sizeof(BookFlat)) || len > MaxAllocSize)
+		flat_corrupt("wrong length");
+	flat = palloc(len);
+	memcpy(flat, bytes, len);
+	if (VARSIZE(flat) != len)
+		flat_corrupt("wrong length");
+	flat_validate(flat, len);
+	PG_RETURN_POINTER(flat);
+}
+
+/* Text form: "\x" and the flat form in hex, like bytea. */
+PG_FUNCTION_INFO_V1(subscription_book_in);
+Datum
+subscription_book_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	size_t		hexlen = strlen(str);
+	char	   *bytes;
+	uint64		len;
+
+	if (hexlen < 2 || str[0] != '\\' || str[1] != 'x' || hexlen % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type subscription_book"),
+				 errhint("A subscription_book is written as \\x and hex digits, as produced by its output function.")));
+	bytes = palloc((hexlen - 2) / 2 + 1);
+	len = hex_decode(str + 2, hexlen - 2, bytes);
+	return flat_from_bytes(bytes, len);
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_out);
+Datum
+subscription_book_out(PG_FUNCTION_ARGS)
+{
+	struct varlena *flat = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	Size		len = VARSIZE(flat);
+	char	   *result = palloc(len * 2 + 3);
+	uint64		hexlen;
+
+	result[0] = '\\';
+	result[1] = 'x';
+	hexlen = hex_encode((char *) flat, len, result + 2);
+	result[hexlen + 2] = '\0';
+	PG_RETURN_CSTRING(result);
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_recv);
+Datum
+subscription_book_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			len = buf->len - buf->cursor;
+
+	return flat_from_bytes(pq_getmsgbytes(buf, len), len);
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_send);
+Datum
+subscription_book_send(PG_FUNCTION_ARGS)
+{
+	struct varlena *flat = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (char *) flat, VARSIZE(flat));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- helpers for the final functions -------------------------------- */
+
+#define ST_SORT sort_events
+#define ST_ELEMENT_TYPE BookEvent
+#define ST_COMPARE(a, b) ((a)->period < (b)->period ? -1 : (a)->period > (b)->period)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * The changes of one customer's active-row count and MRR, by period, in
+ * period order, one event per period (an upgrade that ends one row and
+ * starts another in the same period is one net change).
+ */
+int
+sm_book_customer_events(Book *book, int32 customer, BookEvent **events, int *capacity)
+{
+	int			n = 0,
+				merged = 0;
+
+	for (int32 r = book->customers[customer].first_row; r >= 0; r = book->rows[r].next)
+	{
+		BookRow    *row = &book->rows[r];
+
+		if (n + 2 > *capacity)
+		{
+			*capacity *= 2;
+			*events = repalloc(*events, *capacity * sizeof(BookEvent));
+		}
+		(*events)[n++] = (BookEvent)
+		{
+			.period = row->start,.delta_rows = 1,.delta_mrr = row->mrr
+		};
+		if (row->end != PERIOD_OPEN)
+			(*events)[n++] = (BookEvent)
+			{
+				.period = row->end,.delta_rows = -1,.delta_mrr = -row->mrr
+			};
+	}
+	if (n <= 1)
+		return n;
+	sort_events(*events, n);
+	for (int i = 1; i < n; i++)
+	{
+		BookEvent  *e = &(*events)[merged];
+
+		if ((*events)[i].period == e->period)
+		{
+			e->delta_rows += (*events)[i].delta_rows;
+			e->delta_mrr += (*events)[i].delta_mrr;
+		}
+		else
+			(*events)[++merged] = (*events)[i];
+	}
+	return merged + 1;
+}
+
+/* An array of the composite type the final function is declared to return. */
+Datum
+sm_book_result_array(FunctionCallInfo fcinfo, Datum *elements, int n)
+{
+	Oid			array_type = get_fn_expr_rettype(fcinfo->flinfo);
+	Oid			element_type = get_element_type(array_type);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elements, n, element_type, typlen,
+										  typbyval, typalign));
+}

@@ -1,0 +1,99 @@
+/*
+ * book.h
+ *		The subscription book: the aggregate state behind mrr_movements() and
+ *		cohort_retention().
+ *
+ * During aggregation the book is a read/write expanded object living in the
+ * aggregate's memory context, so no row copies it.  Its flat form (a varlena
+ * of type subscription_book) is what crosses process boundaries: parallel
+ * workers hand it to the leader, Citus workers to the coordinator, and a
+ * materialized view can store it.
+ *
+ * Each input row is reduced, once, to the half-open range of period indexes
+ * [start, end) at whose period ends it is active (see mrr_movements.c for
+ * why), and its MRR to an int64 count of 10^-mrr_scale units.
+ */
+#ifndef SM_BOOK_H
+#define SM_BOOK_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/expandeddatum.h"
+#include "utils/typcache.h"
+
+#include "period.h"
+
+typedef struct BookRow
+{
+	int64		mrr;			/* units of 10^-mrr_scale */
+	int32		start;			/* first period end at which it is active */
+	int32		end;			/* first period end at which it is not, or
+								 * PERIOD_OPEN */
+	int32		next;			/* next row of the same customer, or -1 */
+} BookRow;
+
+typedef struct BookCustomer
+{
+	int64		key;			/* the id itself if by value, else the offset
+								 * of its image in the key arena */
+	int32		first_row;		/* head of the customer's row list, or -1 */
+	int32		first_start;	/* period of the earliest started_at: the
+								 * cohort */
+} BookCustomer;
+
+struct bookindex_hash;
+
+typedef struct Book
+{
+	ExpandedObjectHeader hdr;
+
+	/* what every row of one aggregate call shares */
+	PeriodKind	period;
+	bool		has_bounds;
+	int32		from_period;	/* window, when has_bounds */
+	int32		to_period;
+	Oid			key_type;
+	Oid			collation;
+	int			mrr_scale;
+
+	/* extent of the data: earliest start, latest start or end */
+	int32		min_period;
+	int32		max_period;
+
+	/* customer ids: how they are stored, hashed and compared */
+	int16		key_typlen;
+	bool		key_byval;
+	char		key_align;
+	int			key_hashing;	/* a KeyHashing */
+	TypeCacheEntry *key_typcache;
+
+	BookCustomer *customers;
+	int32		ncustomers;
+	int32		maxcustomers;
+	BookRow    *rows;
+	int32		nrows;
+	int32		maxrows;
+	char	   *arena;			/* by-reference key images, MAXALIGNed */
+	Size		arena_len;
+	Size		arena_max;
+	struct bookindex_hash *index;	/* customer id -> customer number */
+
+	/* the arguments last checked, to skip checking them again per row */
+	Datum		last_period_arg;
+} Book;
+
+/* Events of one customer: changes of its active-row count and MRR. */
+typedef struct BookEvent
+{
+	int32		period;
+	int32		delta_rows;
+	int128		delta_mrr;		/* sums of same-period rows: may pass int64 */
+} BookEvent;
+
+extern Book *sm_book_from_datum(Datum d, MemoryContext cxt);
+extern int	sm_book_customer_events(Book *book, int32 customer, BookEvent **events,
+									int *capacity);
+extern Datum sm_book_result_array(FunctionCallInfo fcinfo, Datum *elements, int n);
+
+#endif
