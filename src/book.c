@@ -21,6 +21,7 @@
 #include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
@@ -884,6 +885,44 @@ sm_book_customer_events(Book *book, int32 customer, BookEvent **events, int *cap
 			(*events)[++merged] = (*events)[i];
 	}
 	return merged + 1;
+}
+
+/* Longest window returned: about 1900 years of weeks. */
+#define MAX_WINDOW_PERIODS 100000
+
+/*
+ * The periods to report: where the data is (the earliest start to the
+ * latest start or end), or the book's explicit bounds where use_bounds.
+ */
+void
+sm_book_window(Book *book, bool use_bounds, int32 *first, int32 *last)
+{
+	*first = book->min_period;
+	*last = book->max_period;
+	if (use_bounds && book->has_bounds)
+	{
+		if (book->from_period != PG_INT32_MIN)
+			*first = book->from_period;
+		if (book->to_period != PG_INT32_MAX)
+			*last = book->to_period;
+	}
+	if ((int64) *last - *first + 1 > MAX_WINDOW_PERIODS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many periods: " INT64_FORMAT, (int64) *last - *first + 1),
+				 errdetail("At most %d periods are returned.", MAX_WINDOW_PERIODS)));
+}
+
+/* The tuple descriptor of the composite the final function returns an array of. */
+TupleDesc
+sm_book_result_tupdesc(FunctionCallInfo fcinfo, int natts)
+{
+	Oid			element_type = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+	TupleDesc	tupdesc = lookup_rowtype_tupdesc_copy(element_type, -1);
+
+	if (tupdesc->natts != natts)
+		elog(ERROR, "%s must have %d columns", format_type_be(element_type), natts);
+	return BlessTupleDesc(tupdesc);
 }
 
 /* An array of the composite type the final function is declared to return. */

@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "access/tupdesc.h"
 #include "utils/expandeddatum.h"
 #include "utils/typcache.h"
 
@@ -94,6 +95,8 @@ typedef struct BookEvent
 extern Book *sm_book_from_datum(Datum d, MemoryContext cxt);
 extern int	sm_book_customer_events(Book *book, int32 customer, BookEvent **events,
 									int *capacity);
+extern void sm_book_window(Book *book, bool use_bounds, int32 *first, int32 *last);
+extern TupleDesc sm_book_result_tupdesc(FunctionCallInfo fcinfo, int natts);
 extern Datum sm_book_result_array(FunctionCallInfo fcinfo, Datum *elements, int n);
 
 #endif

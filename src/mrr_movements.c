@@ -25,13 +25,9 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/lsyscache.h"
 
 #include "book.h"
 #include "money.h"
-
-/* Longest window returned: about 1900 years of weeks. */
-#define MAX_WINDOW_PERIODS 100000
 
 typedef struct PeriodMovement
 {
@@ -53,26 +49,6 @@ enum
 	COL_CHURNED_MRR, COL_REACTIVATION_MRR, COL_MRR_END, NUM_COLS
 };
 
-/* The window of periods to report: explicit bounds, or where the data is. */
-static void
-book_window(Book *book, int32 *first, int32 *last)
-{
-	*first = book->min_period;
-	*last = book->max_period;
-	if (book->has_bounds)
-	{
-		if (book->from_period != PG_INT32_MIN)
-			*first = book->from_period;
-		if (book->to_period != PG_INT32_MAX)
-			*last = book->to_period;
-	}
-	if ((int64) *last - *first + 1 > MAX_WINDOW_PERIODS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many periods: %lld", (long long) ((int64) *last - *first + 1)),
-				 errdetail("At most %d periods are returned.", MAX_WINDOW_PERIODS)));
-}
-
 PG_FUNCTION_INFO_V1(mrr_movements_final);
 Datum
 mrr_movements_final(PG_FUNCTION_ARGS)
@@ -92,7 +68,7 @@ mrr_movements_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	book = sm_book_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
-	book_window(book, &first, &last);
+	sm_book_window(book, true, &first, &last);
 	if (last < first)
 		return sm_book_result_array(fcinfo, NULL, 0);
 	nperiods = last - first + 1;
@@ -154,10 +130,7 @@ mrr_movements_final(PG_FUNCTION_ARGS)
 		}
 	}
 
-	tupdesc = lookup_rowtype_tupdesc_copy(get_element_type(get_fn_expr_rettype(fcinfo->flinfo)), -1);
-	if (tupdesc->natts != NUM_COLS)
-		elog(ERROR, "mrr_movement must have %d columns", NUM_COLS);
-	tupdesc = BlessTupleDesc(tupdesc);
+	tupdesc = sm_book_result_tupdesc(fcinfo, NUM_COLS);
 
 	elements = palloc(nperiods * sizeof(Datum));
 	for (int32 p = 0; p < nperiods; p++)

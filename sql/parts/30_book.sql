@@ -216,3 +216,61 @@ RETURN m.mrr_end * 12;
 
 COMMENT ON FUNCTION @extschema@.arr(@extschema@.mrr_movement) IS
 'annual run rate at the end of the period = 12 * mrr_end';
+
+-- Activation cohorts.
+
+CREATE TYPE @extschema@.cohort_cell AS (
+    cohort_start date,
+    age integer,
+    cohort_customers bigint,
+    active_customers bigint,
+    logo_retention float8,
+    cohort_mrr numeric,
+    mrr numeric,
+    revenue_retention float8
+);
+
+COMMENT ON TYPE @extschema@.cohort_cell IS
+'one (cohort, age) cell: customers of the cohort active at the end of period cohort + age, and their MRR';
+
+CREATE FUNCTION @extschema@.cohort_retention(@extschema@.subscription_book)
+RETURNS @extschema@.cohort_cell[]
+AS 'MODULE_PATHNAME', 'cohort_retention_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.cohort_retention(@extschema@.subscription_book) IS
+'logo and revenue retention by activation cohort and age of a subscription book';
+
+CREATE AGGREGATE @extschema@.cohort_retention(customer_id anyelement, started_at date, ended_at date, mrr numeric) (
+    SFUNC = @extschema@.subscription_book_add,
+    STYPE = @extschema@.subscription_book,
+    COMBINEFUNC = @extschema@.subscription_book_combine,
+    FINALFUNC = @extschema@.cohort_retention,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.cohort_retention(customer_id anyelement, started_at date, ended_at date, mrr numeric, period text) (
+    SFUNC = @extschema@.subscription_book_add,
+    STYPE = @extschema@.subscription_book,
+    COMBINEFUNC = @extschema@.subscription_book_combine,
+    FINALFUNC = @extschema@.cohort_retention,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.cohort_retention(customer_id anyelement, started_at timestamptz, ended_at timestamptz, mrr numeric) (
+    SFUNC = @extschema@.subscription_book_add,
+    STYPE = @extschema@.subscription_book,
+    COMBINEFUNC = @extschema@.subscription_book_combine,
+    FINALFUNC = @extschema@.cohort_retention,
+    PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.cohort_retention(customer_id anyelement, started_at timestamptz, ended_at timestamptz, mrr numeric, period text) (
+    SFUNC = @extschema@.subscription_book_add,
+    STYPE = @extschema@.subscription_book,
+    COMBINEFUNC = @extschema@.subscription_book_combine,
+    FINALFUNC = @extschema@.cohort_retention,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, numeric, text) IS
+'logo and revenue retention by activation cohort (period of the first started_at) and age, as an array of cohort_cell; read it with unnest()';
