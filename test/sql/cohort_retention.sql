@@ -31,3 +31,4 @@ SELECT * FROM mrr_by_cohort((SELECT cohort_retention(customer_id, started_at, en
 SELECT (c).* FROM unnest((SELECT cohort_retention(customer_id, started_at, ended_at, mrr, 'quarter') FROM book)) AS c;
 -- a cohort with zero MRR at age 0 has no revenue retention
 SELECT (c).* FROM unnest((SELECT cohort_retention(1, date '2024-01-01', NULL, 0::numeric))) AS c;
+DROP TABLE book;

@@ -92,3 +92,4 @@ SELECT mrr_movements(1, date '2024-01-01', NULL, 100000000000000000000);
 SELECT mrr_movements(x, date '2024-01-01', NULL, 10) FROM (VALUES (point(1,1))) v(x);
 SELECT '\x00'::subscription_book;
 SELECT 'nonsense'::subscription_book;
+DROP TABLE book, books;

@@ -21,3 +21,4 @@ SELECT nps(s) FROM (VALUES (10), (11)) AS v(s);
 SELECT 'promoters=1 passives=-2 detractors=3'::nps_summary;
 SELECT 'garbage'::nps_summary;
 
+DROP TABLE answers, daily;
