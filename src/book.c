@@ -454,6 +454,19 @@ flat_validate(BookFlat *flat, Size size)
 	if (flat->ncustomers > 0)
 		get_typlenbyvalalign(flat->key_type, &typlen, &typbyval, &typalign);
 
+	/*
+	 * Any image of a by-value type, or of these types, is safe to hash and
+	 * compare; an image of another type could be invalid for its functions.
+	 */
+	if (flat->ncustomers > 0 && !typbyval &&
+		flat->key_type != TEXTOID && flat->key_type != VARCHAROID &&
+		flat->key_type != BYTEAOID && flat->key_type != UUIDOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("subscription_book input does not accept customer_id of type %s",
+						format_type_be(flat->key_type)),
+				 errdetail("Books read from text or binary input must have customer ids of a by-value type, text, varchar, bytea or uuid.")));
+
 	fc = FLAT_CUSTOMERS(flat);
 	fr = FLAT_ROWS(flat);
 	for (int32 i = 0; i < flat->ncustomers; i++)
