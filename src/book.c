@@ -42,22 +42,24 @@ typedef enum KeyHashing
 	KEY_TYPCACHE				/* the type's hash function and = operator */
 } KeyHashing;
 
+/* The key is in the slot too, so probing integer ids touches only the table. */
 typedef struct BookSlot
 {
-	uint32		customer;
+	int64		key;			/* as BookCustomer.key */
+	int32		customer;
 	uint32		hash;
 	char		status;
 } BookSlot;
 
-static uint32 book_customer_hash(Book *book, uint32 customer);
-static bool book_customers_equal(Book *book, uint32 a, uint32 b);
+static uint32 book_key_hash(Book *book, int64 key);
+static bool book_keys_equal(Book *book, int64 a, int64 b);
 
 #define SH_PREFIX bookindex
 #define SH_ELEMENT_TYPE BookSlot
-#define SH_KEY_TYPE uint32
-#define SH_KEY customer
-#define SH_HASH_KEY(tb, key) book_customer_hash((Book *) (tb)->private_data, key)
-#define SH_EQUAL(tb, a, b) book_customers_equal((Book *) (tb)->private_data, a, b)
+#define SH_KEY_TYPE int64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, key) book_key_hash((Book *) (tb)->private_data, key)
+#define SH_EQUAL(tb, a, b) book_keys_equal((Book *) (tb)->private_data, a, b)
 #define SH_STORE_HASH
 #define SH_GET_HASH(tb, a) a->hash
 #define SH_SCOPE static inline
@@ -153,9 +155,8 @@ key_image_size(Book *book, Datum value)
 }
 
 static uint32
-book_customer_hash(Book *book, uint32 customer)
+book_key_hash(Book *book, int64 key)
 {
-	int64		key = book->customers[customer].key;
 	Datum		value = key_datum(book, key);
 
 	switch ((KeyHashing) book->key_hashing)
@@ -174,11 +175,8 @@ book_customer_hash(Book *book, uint32 customer)
 }
 
 static bool
-book_customers_equal(Book *book, uint32 a, uint32 b)
+book_keys_equal(Book *book, int64 ka, int64 kb)
 {
-	int64		ka = book->customers[a].key;
-	int64		kb = book->customers[b].key;
-
 	switch ((KeyHashing) book->key_hashing)
 	{
 		case KEY_INTEGER:
@@ -267,24 +265,19 @@ check_flat_size(Book *book)
 }
 
 /*
- * The customer with this id, added if new.  The candidate is written at the
- * end of the customer array (and its image at the end of the arena) before
- * the lookup, so the hash table only ever compares customers by number.
+ * The customer with this id, added if new.  A by-reference id's image is
+ * written at the end of the arena before the lookup, so the hash table only
+ * ever compares keys, and is dropped again if the id was known.
  */
 static int32
 book_customer(Book *book, Datum id)
 {
-	BookCustomer *candidate;
 	BookSlot   *slot;
 	bool		found;
-	Size		arena_before = book->arena_len;
+	int64		key;
 
-	if (book->ncustomers == book->maxcustomers)
-		book->customers = grow(book->customers,
-							   &book->maxcustomers, sizeof(BookCustomer));
-	candidate = &book->customers[book->ncustomers];
 	if (book->key_byval)
-		candidate->key = (int64) id;
+		key = (int64) id;
 	else
 	{
 		Size		size = key_image_size(book, id);
@@ -310,18 +303,24 @@ book_customer(Book *book, Datum id)
 		}
 		else
 			memcpy(image, DatumGetPointer(id), size);
-		candidate->key = book->arena_len;
+		key = book->arena_len;
 		book->arena_len = needed;
 	}
 
-	slot = bookindex_insert(book->index, book->ncustomers, &found);
+	slot = bookindex_insert(book->index, key, &found);
 	if (found)
 	{
-		book->arena_len = arena_before;
+		if (!book->key_byval)
+			book->arena_len = key;
 		return slot->customer;
 	}
-	candidate->first_row = -1;
-	candidate->first_start = PERIOD_OPEN;
+	if (book->ncustomers == book->maxcustomers)
+		book->customers = grow(book->customers, &book->maxcustomers, sizeof(BookCustomer));
+	slot->customer = book->ncustomers;
+	book->customers[book->ncustomers] = (BookCustomer)
+	{
+		.key = key,.first_row = -1,.first_start = PERIOD_OPEN
+	};
 	return book->ncustomers++;
 }
 
