@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "common/hashfn.h"
@@ -673,7 +674,15 @@ subscription_book_add(PG_FUNCTION_ARGS)
 		null_argument("mrr");
 	if (PG_NARGS() > 5 && PG_ARGISNULL(5))
 		null_argument("period");
-	is_timestamptz = get_fn_expr_argtype(fcinfo->flinfo, 2) == TIMESTAMPTZOID;
+	/* the argument types of this call site, looked up once */
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		bool	   *cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool));
+
+		*cached = get_fn_expr_argtype(fcinfo->flinfo, 2) == TIMESTAMPTZOID;
+		fcinfo->flinfo->fn_extra = cached;
+	}
+	is_timestamptz = *(bool *) fcinfo->flinfo->fn_extra;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -950,4 +959,33 @@ sm_book_result_array(FunctionCallInfo fcinfo, Datum *elements, int n)
 	get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elements, n, element_type, typlen,
 										  typbyval, typalign));
+}
+
+/*
+ * subscription_book_stats(book): what a book holds and what it costs, to
+ * inspect a stored book and to measure memory per customer.
+ */
+PG_FUNCTION_INFO_V1(subscription_book_stats);
+Datum
+subscription_book_stats(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "book stats",
+											  ALLOCSET_DEFAULT_SIZES);
+	Book	   *book = sm_book_from_datum(PG_GETARG_DATUM(0), cxt);
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false};
+	int32		first,
+				last;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	sm_book_window(book, true, &first, &last);
+	values[0] = CStringGetTextDatum(sm_period_name(book->period));
+	values[1] = DateADTGetDatum(sm_period_start(book->period, first));
+	values[2] = DateADTGetDatum(sm_period_start(book->period, last));
+	values[3] = Int64GetDatum(book->ncustomers);
+	values[4] = Int64GetDatum(book->nrows);
+	values[5] = Int64GetDatum(MemoryContextMemAllocated(book->hdr.eoh_context, true));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

@@ -274,3 +274,11 @@ CREATE AGGREGATE @extschema@.cohort_retention(customer_id anyelement, started_at
 
 COMMENT ON AGGREGATE @extschema@.cohort_retention(anyelement, date, date, numeric, text) IS
 'logo and revenue retention by activation cohort (period of the first started_at) and age, as an array of cohort_cell; read it with unnest()';
+
+CREATE FUNCTION @extschema@.subscription_book_stats(book @extschema@.subscription_book,
+    OUT period text, OUT first_period date, OUT last_period date,
+    OUT customers bigint, OUT stored_rows bigint, OUT memory_bytes bigint)
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.subscription_book_stats(@extschema@.subscription_book) IS
+'a book''s period, window, customers, stored rows (rows active at some period end) and the memory it takes while aggregated';
