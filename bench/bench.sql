@@ -1,0 +1,85 @@
+-- saas_metrics benchmark: each aggregate against the plain SQL a user would
+-- otherwise write and against a bare sum() scan of the same table, in one run.
+-- Driven by scripts/bench.sh; expects ref.make_book, ref.mrr_movements and
+-- ref.cohort_retention from test/reference/.
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+CREATE SCHEMA IF NOT EXISTS bench;
+
+-- Median wall time in ms of `runs` executions of query, measured in the server.
+CREATE OR REPLACE FUNCTION bench.median_ms(query text, runs int, parallel boolean)
+RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    times float8[] := '{}';
+    t0 timestamptz;
+BEGIN
+    PERFORM set_config('max_parallel_workers_per_gather', CASE WHEN parallel THEN '2' ELSE '0' END, true);
+    PERFORM set_config('parallel_setup_cost', '0', true);
+    PERFORM set_config('parallel_tuple_cost', '0', true);
+    PERFORM set_config('min_parallel_table_scan_size', '0', true);
+    EXECUTE query;      -- warm the cache
+    FOR i IN 1 .. runs LOOP
+        t0 := clock_timestamp();
+        EXECUTE query;
+        times := times || extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    RETURN (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(times) t);
+END $$;
+
+CREATE TABLE IF NOT EXISTS bench.results(
+    customers int, rows bigint, aggregate text, mode text, ms float8, bare_ms float8, plain_sql_ms float8);
+TRUNCATE bench.results;
+
+CREATE OR REPLACE PROCEDURE bench.run(customers int, runs int, plain_sql_up_to int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    book text := format('bench.book_%s', customers);
+    answers text := format('bench.answers_%s', customers);
+    nrows bigint;
+    bare float8;
+    par boolean;
+    mode text;
+    plain float8;
+BEGIN
+    EXECUTE format('DROP TABLE IF EXISTS %s, %s', book, answers);
+    CALL ref.make_book(book, customers, 42);
+    -- two NPS answers per customer
+    EXECUTE format('CREATE TABLE %s AS SELECT (hashint8extended(i, 7) & 2147483647) %% 11 AS score
+                    FROM generate_series(1, %s::bigint * 2) i', answers, customers);
+    EXECUTE format('VACUUM ANALYZE %s', book);
+    EXECUTE format('VACUUM ANALYZE %s', answers);
+    EXECUTE format('SELECT count(*) FROM %s', book) INTO nrows;
+
+    FOREACH par IN ARRAY ARRAY[false, true] LOOP
+        mode := CASE WHEN par THEN 'parallel' ELSE 'serial' END;
+        bare := bench.median_ms(format('SELECT sum(mrr), count(*) FROM %s', book), runs, par);
+
+        plain := NULL;
+        IF NOT par AND customers <= plain_sql_up_to THEN
+            plain := bench.median_ms(format('SELECT count(*) FROM ref.mrr_movements(%L)', book), 1, false);
+        END IF;
+        INSERT INTO bench.results VALUES (customers, nrows, 'mrr_movements', mode,
+            bench.median_ms(format('SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM %s', book), runs, par),
+            bare, plain);
+
+        plain := NULL;
+        IF NOT par AND customers <= plain_sql_up_to THEN
+            plain := bench.median_ms(format('SELECT count(*) FROM ref.cohort_retention(%L)', book), 1, false);
+        END IF;
+        INSERT INTO bench.results VALUES (customers, nrows, 'cohort_retention', mode,
+            bench.median_ms(format('SELECT cohort_retention(customer_id, started_at, ended_at, mrr) FROM %s', book), runs, par),
+            bare, plain);
+
+        INSERT INTO bench.results VALUES (customers, customers * 2, 'nps', mode,
+            bench.median_ms(format('SELECT nps(score) FROM %s', answers), runs, par),
+            bench.median_ms(format('SELECT sum(score), count(*) FROM %s', answers), runs, par),
+            bench.median_ms(format($q$SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6))
+                                     / count(score) FROM %s$q$, answers), runs, par));
+    END LOOP;
+    COMMIT;
+END $$;
+
+CREATE TABLE IF NOT EXISTS bench.memory(
+    customers int, period text, first_period date, last_period date,
+    book_customers bigint, stored_rows bigint, memory_bytes bigint);
+TRUNCATE bench.memory;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The benchmark (not a test): builds, installs, starts a throwaway cluster,
+# generates deterministic books of 100k, 300k and 1M customers and times each
+# aggregate serial and with 2 parallel workers against a bare sum() scan of
+# the same table and against the plain-SQL reference implementations of the
+# test suite.  BENCH_SIZES, BENCH_RUNS and BENCH_PLAIN_SQL_UP_TO override the
+# defaults (plain SQL takes about a minute at 300k customers, so it is run once
+# per size up to that and skipped above).
+set -euo pipefail
+. "$(dirname "$0")/cluster.sh"
+cd "$ROOT"
+
+SIZES=${BENCH_SIZES:-"100000 300000 1000000"}
+RUNS=${BENCH_RUNS:-5}
+PLAIN_UP_TO=${BENCH_PLAIN_SQL_UP_TO:-300000}
+
+build_and_install
+TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
+trap 'cluster_stop; rm -rf "$TMP"' EXIT
+cluster_start "$TMP" -c shared_buffers=1GB -c work_mem=256MB -c max_parallel_workers_per_gather=2 \
+	-c jit=off
+
+psql -X -q -d postgres -c "CREATE DATABASE bench" >/dev/null
+run() { psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
+run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
+	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql >/dev/null
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "server:  $(psql -X -At -d bench -c 'SHOW server_version')"
+echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
+for n in $SIZES; do
+	echo "generating and timing $n customers..."
+	run -c "CALL bench.run($n, $RUNS, $PLAIN_UP_TO)"
+	run -c "INSERT INTO bench.memory SELECT $n, s.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') b FROM bench.book_$n) x, subscription_book_stats(b) s"
+done
+run -f bench/report.sql
