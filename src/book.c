@@ -229,21 +229,22 @@ book_set_key_type(Book *book, Oid key_type, Oid collation)
 
 /* ---- the expanded book ---------------------------------------------- */
 
+/* A new empty book, with room for the customers and rows expected. */
 static Book *
-book_create(MemoryContext parent)
+book_create(MemoryContext parent, int32 customers, int32 rows)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
 											  ALLOCSET_DEFAULT_SIZES);
 	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
 
 	EOH_init_header(&book->hdr, &book_methods, cxt);
-	book->maxcustomers = 1024;
+	book->maxcustomers = Max(customers, 1024);
 	book->customers = MemoryContextAlloc(cxt, book->maxcustomers * sizeof(BookCustomer));
-	book->maxrows = 1024;
+	book->maxrows = Max(rows, 1024);
 	book->rows = MemoryContextAlloc(cxt, book->maxrows * sizeof(BookRow));
 	book->min_period = PG_INT32_MAX;
 	book->max_period = PG_INT32_MIN;
-	book->index = bookindex_create(cxt, 1024, book);
+	book->index = bookindex_create(cxt, book->maxcustomers, book);
 	return book;
 }
 
@@ -564,7 +565,7 @@ book_merge_flat(Book *book, BookFlat *flat)
 static Book *
 book_from_flat(BookFlat *flat, MemoryContext parent)
 {
-	Book	   *book = book_create(parent);
+	Book	   *book = book_create(parent, flat->ncustomers, flat->nrows);
 
 	book->period = (PeriodKind) flat->period;
 	book->has_bounds = (flat->flags & BOOK_HAS_BOUNDS) != 0;
@@ -686,7 +687,7 @@ subscription_book_add(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 	{
-		book = book_create(aggcxt);
+		book = book_create(aggcxt, 0, 0);
 		book->period = PG_NARGS() > 5 ? sm_period_parse(PG_GETARG_TEXT_PP(5)) : PERIOD_MONTH;
 		book->last_period_arg = PG_NARGS() > 5 ? PG_GETARG_DATUM(5) : (Datum) 0;
 		book->has_bounds = PG_NARGS() > 6;
