@@ -69,9 +69,12 @@ static bool book_keys_equal(Book *book, int64 a, int64 b);
 #include "lib/simplehash.h"
 
 /*
- * The flat form.  Customers follow the header, then their rows grouped by
- * customer in the same order, then the key arena.  All native-endian: the
- * binary and text forms move a book between servers of one architecture.
+ * The flat form.  Customers follow the header, in ascending order of the
+ * hash of their id, then their rows grouped by customer in the same order,
+ * then the key arena.  The order lets the combine function merge flat books
+ * like sorted runs, sequentially, without a hash table.  All native-endian:
+ * the binary and text forms move a book between servers of one
+ * architecture.
  */
 #define BOOK_FLAT_VERSION 1
 #define BOOK_HAS_BOUNDS 0x01
@@ -96,7 +99,8 @@ typedef struct BookFlat
 
 typedef struct BookFlatCustomer
 {
-	int64		key;
+	int64		key;			/* as BookCustomer.key, into the flat arena */
+	uint32		hash;			/* customers are in ascending hash order */
 	int32		first_start;
 	int32		nrows;
 } BookFlatCustomer;
@@ -139,86 +143,105 @@ book_too_large(void)
 
 /* ---- customer ids ---------------------------------------------------- */
 
+/* A key's value as a Datum: the id itself, or its image in arena. */
 static Datum
-key_datum(Book *book, int64 key)
+key_datum(BookKeyInfo *ki, const char *arena, int64 key)
 {
-	return book->key_byval ? (Datum) key : PointerGetDatum(book->arena + key);
+	return ki->byval ? (Datum) key : PointerGetDatum(arena + key);
 }
 
 static Size
-key_image_size(Book *book, Datum value)
+key_image_size(BookKeyInfo *ki, Datum value)
 {
-	if (book->key_typlen == -1)
+	if (ki->typlen == -1)
 		return VARSIZE_ANY_EXHDR(DatumGetPointer(value)) + VARHDRSZ;
-	if (book->key_typlen == -2)
+	if (ki->typlen == -2)
 		return strlen(DatumGetCString(value)) + 1;
-	return book->key_typlen;
+	return ki->typlen;
+}
+
+/* The length of a by-reference id's image. */
+static Size
+key_image_len(BookKeyInfo *ki, const char *image)
+{
+	return ki->typlen == -1 ? (Size) VARSIZE(image) : (Size) ki->typlen;
 }
 
 static uint32
-book_key_hash(Book *book, int64 key)
+key_hash(BookKeyInfo *ki, const char *arena, int64 key)
 {
-	Datum		value = key_datum(book, key);
+	Datum		value = key_datum(ki, arena, key);
 
-	switch ((KeyHashing) book->key_hashing)
+	switch ((KeyHashing) ki->hashing)
 	{
 		case KEY_INTEGER:
 			return hash_bytes_uint32((uint32) key ^ (uint32) ((uint64) key >> 32));
 		case KEY_BYTES:
-			if (book->key_typlen == -1)
+			if (ki->typlen == -1)
 				return hash_bytes((unsigned char *) VARDATA(DatumGetPointer(value)),
 								  VARSIZE(DatumGetPointer(value)) - VARHDRSZ);
-			return hash_bytes((unsigned char *) DatumGetPointer(value), book->key_typlen);
+			return hash_bytes((unsigned char *) DatumGetPointer(value), ki->typlen);
 		default:
-			return DatumGetUInt32(FunctionCall1Coll(&book->key_typcache->hash_proc_finfo,
-													book->collation, value));
+			return DatumGetUInt32(FunctionCall1Coll(&ki->typcache->hash_proc_finfo,
+													ki->collation, value));
 	}
 }
 
+/* Are key ka (in arena_a) and key kb (in arena_b) the same customer? */
 static bool
-book_keys_equal(Book *book, int64 ka, int64 kb)
+keys_equal(BookKeyInfo *ki, const char *arena_a, int64 ka, const char *arena_b, int64 kb)
 {
-	switch ((KeyHashing) book->key_hashing)
+	switch ((KeyHashing) ki->hashing)
 	{
 		case KEY_INTEGER:
 			return ka == kb;
 		case KEY_BYTES:
 			{
-				char	   *ia = book->arena + ka;
-				char	   *ib = book->arena + kb;
-				Size		len = book->key_typlen == -1 ? (Size) VARSIZE(ia) : (Size) book->key_typlen;
+				const char *ia = arena_a + ka;
+				const char *ib = arena_b + kb;
+				Size		len = key_image_len(ki, ia);
 
-				return (book->key_typlen != -1 || (Size) VARSIZE(ib) == len) &&
-					memcmp(ia, ib, len) == 0;
+				return key_image_len(ki, ib) == len && memcmp(ia, ib, len) == 0;
 			}
 		default:
-			return DatumGetBool(FunctionCall2Coll(&book->key_typcache->eq_opr_finfo,
-												  book->collation,
-												  key_datum(book, ka),
-												  key_datum(book, kb)));
+			return DatumGetBool(FunctionCall2Coll(&ki->typcache->eq_opr_finfo,
+												  ki->collation,
+												  key_datum(ki, arena_a, ka),
+												  key_datum(ki, arena_b, kb)));
 	}
 }
 
-static void
-book_set_key_type(Book *book, Oid key_type, Oid collation)
+static uint32
+book_key_hash(Book *book, int64 key)
 {
-	book->key_type = key_type;
-	book->collation = collation;
-	get_typlenbyvalalign(key_type, &book->key_typlen, &book->key_byval, &book->key_align);
+	return key_hash(&book->key, book->arena, key);
+}
+
+static bool
+book_keys_equal(Book *book, int64 ka, int64 kb)
+{
+	return keys_equal(&book->key, book->arena, ka, book->arena, kb);
+}
+
+static void
+key_info_init(BookKeyInfo *ki, Oid key_type, Oid collation)
+{
+	ki->type = key_type;
+	ki->collation = collation;
+	get_typlenbyvalalign(key_type, &ki->typlen, &ki->byval, &ki->align);
 
 	if (key_type == INT8OID || key_type == INT4OID || key_type == INT2OID)
-		book->key_hashing = KEY_INTEGER;
+		ki->hashing = KEY_INTEGER;
 	else if (key_type == UUIDOID || key_type == BYTEAOID ||
 			 ((key_type == TEXTOID || key_type == VARCHAROID) &&
 			  OidIsValid(collation) && get_collation_isdeterministic(collation)))
-		book->key_hashing = KEY_BYTES;
+		ki->hashing = KEY_BYTES;
 	else
 	{
-		book->key_hashing = KEY_TYPCACHE;
-		book->key_typcache = lookup_type_cache(key_type, TYPECACHE_HASH_PROC_FINFO |
-											   TYPECACHE_EQ_OPR_FINFO);
-		if (!OidIsValid(book->key_typcache->hash_proc) ||
-			!OidIsValid(book->key_typcache->eq_opr))
+		ki->hashing = KEY_TYPCACHE;
+		ki->typcache = lookup_type_cache(key_type, TYPECACHE_HASH_PROC_FINFO |
+										 TYPECACHE_EQ_OPR_FINFO);
+		if (!OidIsValid(ki->typcache->hash_proc) || !OidIsValid(ki->typcache->eq_opr))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_FUNCTION),
 					 errmsg("could not identify a hash function for customer_id type %s",
@@ -278,11 +301,11 @@ book_customer(Book *book, Datum id)
 	bool		found;
 	int64		key;
 
-	if (book->key_byval)
+	if (book->key.byval)
 		key = (int64) id;
 	else
 	{
-		Size		size = key_image_size(book, id);
+		Size		size = key_image_size(&book->key, id);
 		Size		needed = book->arena_len + MAXALIGN(size);
 		char	   *image;
 
@@ -298,7 +321,7 @@ book_customer(Book *book, Datum id)
 			book->arena_max = newmax;
 		}
 		image = book->arena + book->arena_len;
-		if (book->key_typlen == -1)
+		if (book->key.typlen == -1)
 		{
 			SET_VARSIZE(image, size);
 			memcpy(VARDATA(image), VARDATA_ANY(DatumGetPointer(id)), size - VARHDRSZ);
@@ -312,7 +335,7 @@ book_customer(Book *book, Datum id)
 	slot = bookindex_insert(book->index, key, &found);
 	if (found)
 	{
-		if (!book->key_byval)
+		if (!book->key.byval)
 			book->arena_len = key;
 		return slot->customer;
 	}
@@ -364,14 +387,47 @@ book_set_scale(Book *book, int scale)
 
 /* ---- flat form ------------------------------------------------------ */
 
+typedef struct HashedCustomer
+{
+	uint32		hash;
+	int32		customer;
+} HashedCustomer;
+
+#define ST_SORT sort_hashed_customers
+#define ST_ELEMENT_TYPE HashedCustomer
+#define ST_COMPARE(a, b) ((a)->hash < (b)->hash ? -1 : (a)->hash > (b)->hash ? 1 : \
+						  ((a)->customer > (b)->customer) - ((a)->customer < (b)->customer))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 static Size
 book_get_flat_size(ExpandedObjectHeader *eohptr)
 {
 	Book	   *book = (Book *) eohptr;
 
+	if (book->flat)
+		return VARSIZE(book->flat);
 	return flat_size(book->ncustomers, book->nrows, book->arena_len);
 }
 
+static void
+flat_set_header(BookFlat *flat, Book *book, Size size)
+{
+	SET_VARSIZE(flat, size);
+	flat->version = BOOK_FLAT_VERSION;
+	flat->period = (uint8) book->period;
+	flat->flags = book->has_bounds ? BOOK_HAS_BOUNDS : 0;
+	flat->mrr_scale = book->mrr_scale;
+	flat->key_type = book->key.type;
+	flat->collation = book->key.collation;
+	flat->from_period = book->from_period;
+	flat->to_period = book->to_period;
+	flat->min_period = book->min_period;
+	flat->max_period = book->max_period;
+}
+
+/* A hashed book's customers in hash order, with their rows; the arena as is. */
 static void
 book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
@@ -379,32 +435,42 @@ book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 	BookFlat   *flat = (BookFlat *) result;
 	BookFlatCustomer *fc;
 	BookFlatRow *fr;
+	HashedCustomer *order;
+	bookindex_iterator it;
+	BookSlot   *slot;
+	int32		n = 0;
 
-	memset(flat, 0, MAXALIGN(sizeof(BookFlat)));
-	SET_VARSIZE(flat, allocated_size);
-	flat->version = BOOK_FLAT_VERSION;
-	flat->period = (uint8) book->period;
-	flat->flags = book->has_bounds ? BOOK_HAS_BOUNDS : 0;
-	flat->mrr_scale = book->mrr_scale;
-	flat->key_type = book->key_type;
-	flat->collation = book->collation;
-	flat->from_period = book->from_period;
-	flat->to_period = book->to_period;
-	flat->min_period = book->min_period;
-	flat->max_period = book->max_period;
+	if (book->flat)
+	{
+		memcpy(result, book->flat, allocated_size);
+		return;
+	}
+
+	memset(flat, 0, allocated_size);
+	flat_set_header(flat, book, allocated_size);
 	flat->ncustomers = book->ncustomers;
 	flat->nrows = book->nrows;
 	flat->arena_len = book->arena_len;
 
+	order = palloc_extended(Max(book->ncustomers, 1) * sizeof(HashedCustomer), MCXT_ALLOC_HUGE);
+	bookindex_start_iterate(book->index, &it);
+	while ((slot = bookindex_iterate(book->index, &it)) != NULL)
+		order[n++] = (HashedCustomer)
+		{
+			.hash = slot->hash,.customer = slot->customer
+		};
+	Assert(n == book->ncustomers);
+	sort_hashed_customers(order, n);
+
 	fc = FLAT_CUSTOMERS(flat);
 	fr = FLAT_ROWS(flat);
-	for (int32 i = 0; i < book->ncustomers; i++)
+	for (int32 i = 0; i < n; i++)
 	{
-		BookCustomer *c = &book->customers[i];
+		BookCustomer *c = &book->customers[order[i].customer];
 
 		fc[i].key = c->key;
+		fc[i].hash = order[i].hash;
 		fc[i].first_start = c->first_start;
-		fc[i].nrows = 0;
 		for (int32 r = c->first_row; r >= 0; r = book->rows[r].next)
 		{
 			fr->mrr = book->rows[r].mrr;
@@ -416,6 +482,7 @@ book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 	}
 	if (book->arena_len > 0)
 		memcpy(FLAT_ARENA(flat), book->arena, book->arena_len);
+	pfree(order);
 }
 
 static void
@@ -428,7 +495,7 @@ flat_corrupt(const char *what)
 
 /*
  * Check a flat book read from outside (text or binary input) so that no
- * later use can read out of bounds.
+ * later use can read out of bounds or mistake its order.
  */
 static void
 flat_validate(BookFlat *flat, Size size)
@@ -436,9 +503,8 @@ flat_validate(BookFlat *flat, Size size)
 	BookFlatCustomer *fc;
 	BookFlatRow *fr;
 	int64		rows = 0;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	BookKeyInfo ki;
+	int32		run_start = 0;
 
 	if (size < MAXALIGN(sizeof(BookFlat)))
 		flat_corrupt("too short");
@@ -450,16 +516,17 @@ flat_validate(BookFlat *flat, Size size)
 		flat_corrupt("bad header");
 	if (flat_size(flat->ncustomers, flat->nrows, flat->arena_len) != size)
 		flat_corrupt("wrong length");
-	if (flat->ncustomers > 0 && !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(flat->key_type)))
+	if (flat->ncustomers == 0)
+		return;
+	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(flat->key_type)))
 		flat_corrupt("unknown customer_id type");
-	if (flat->ncustomers > 0)
-		get_typlenbyvalalign(flat->key_type, &typlen, &typbyval, &typalign);
+	key_info_init(&ki, flat->key_type, flat->collation);
 
 	/*
 	 * Any image of a by-value type, or of these types, is safe to hash and
 	 * compare; an image of another type could be invalid for its functions.
 	 */
-	if (flat->ncustomers > 0 && !typbyval &&
+	if (!ki.byval &&
 		flat->key_type != TEXTOID && flat->key_type != VARCHAROID &&
 		flat->key_type != BYTEAOID && flat->key_type != UUIDOID)
 		ereport(ERROR,
@@ -476,15 +543,15 @@ flat_validate(BookFlat *flat, Size size)
 			flat_corrupt("bad row count");
 		if (fc[i].first_start < flat->min_period || fc[i].first_start > flat->max_period)
 			flat_corrupt("customer outside the book's periods");
-		if (!typbyval)
+		if (!ki.byval)
 		{
 			int64		off = fc[i].key;
 			int64		len;
 
 			if (off < 0 || off != (int64) MAXALIGN(off) ||
-				off + (typlen == -1 ? (int64) VARHDRSZ : 1) > flat->arena_len)
+				off + (ki.typlen == -1 ? (int64) VARHDRSZ : 1) > flat->arena_len)
 				flat_corrupt("bad customer_id offset");
-			if (typlen == -1)
+			if (ki.typlen == -1)
 			{
 				char	   *image = FLAT_ARENA(flat) + off;
 
@@ -492,13 +559,20 @@ flat_validate(BookFlat *flat, Size size)
 					flat_corrupt("bad customer_id image");
 				len = VARSIZE(image);
 			}
-			else if (typlen == -2)
-				len = strnlen(FLAT_ARENA(flat) + off, flat->arena_len - off) + 1;
 			else
-				len = typlen;
-			if (len < (typlen == -1 ? (int64) VARHDRSZ : 1) || off + len > flat->arena_len)
+				len = ki.typlen;
+			if (len < (ki.typlen == -1 ? (int64) VARHDRSZ : 1) || off + len > flat->arena_len)
 				flat_corrupt("bad customer_id image");
 		}
+		if (key_hash(&ki, FLAT_ARENA(flat), fc[i].key) != fc[i].hash)
+			flat_corrupt("bad customer_id hash");
+		if (i > 0 && fc[i].hash < fc[i - 1].hash)
+			flat_corrupt("customers out of order");
+		if (i > 0 && fc[i].hash != fc[i - 1].hash)
+			run_start = i;
+		for (int32 j = run_start; j < i; j++)
+			if (keys_equal(&ki, FLAT_ARENA(flat), fc[j].key, FLAT_ARENA(flat), fc[i].key))
+				flat_corrupt("duplicate customer");
 	}
 	if (rows != flat->nrows)
 		flat_corrupt("bad row count");
@@ -512,28 +586,197 @@ flat_validate(BookFlat *flat, Size size)
 }
 
 static void
-check_compatible(Book *book, BookFlat *flat)
+check_compatible(BookFlat *a, BookFlat *b)
 {
-	if (book->period != (PeriodKind) flat->period)
+	if (a->period != b->period)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine subscription books of different periods"),
-				 errdetail("One is by %s, the other by %s.", sm_period_name(book->period),
-						   sm_period_name((PeriodKind) flat->period))));
-	if (book->has_bounds != ((flat->flags & BOOK_HAS_BOUNDS) != 0) ||
-		(book->has_bounds && (book->from_period != flat->from_period ||
-							  book->to_period != flat->to_period)))
+				 errdetail("One is by %s, the other by %s.", sm_period_name((PeriodKind) a->period),
+						   sm_period_name((PeriodKind) b->period))));
+	if (a->flags != b->flags ||
+		((a->flags & BOOK_HAS_BOUNDS) && (a->from_period != b->from_period ||
+										  a->to_period != b->to_period)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine subscription books with different bounds")));
-	if (book->ncustomers > 0 && flat->ncustomers > 0 &&
-		(book->key_type != flat->key_type || book->collation != flat->collation))
+	if (a->ncustomers > 0 && b->ncustomers > 0 &&
+		(a->key_type != b->key_type || a->collation != b->collation))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot combine subscription books with different customer_id types or collations")));
 }
 
-/* Add every customer and row of a flat book to an expanded one. */
+/* The index of each flat customer's first row (and the row count at the end). */
+static int32 *
+flat_row_starts(BookFlat *flat, MemoryContext cxt)
+{
+	int32	   *starts = MemoryContextAllocHuge(cxt, (flat->ncustomers + 1) * sizeof(int32));
+	BookFlatCustomer *fc = FLAT_CUSTOMERS(flat);
+
+	starts[0] = 0;
+	for (int32 i = 0; i < flat->ncustomers; i++)
+		starts[i + 1] = starts[i] + fc[i].nrows;
+	return starts;
+}
+
+/* Where a merge writes: nothing but the counts in the sizing pass. */
+typedef struct MergeOutput
+{
+	BookKeyInfo *ki;
+	BookFlat   *out;			/* NULL in the sizing pass */
+	BookFlatRow *next_row;
+	int			scale;
+	int32		ncustomers;
+	int64		arena_len;
+} MergeOutput;
+
+static void
+emit_rows(MergeOutput *mo, BookFlatCustomer *oc, BookFlat *from, int32 *from_rows, int32 c)
+{
+	for (int32 r = from_rows[c]; r < from_rows[c + 1]; r++)
+	{
+		BookFlatRow *row = &FLAT_ROWS(from)[r];
+
+		*mo->next_row++ = (BookFlatRow)
+		{
+			.mrr = sm_money_rescale(row->mrr, from->mrr_scale, mo->scale),
+				.start = row->start,.end = row->end
+		};
+		oc->nrows++;
+	}
+}
+
+/* Emit customer x of book X, merged with customer y of book Y unless y < 0. */
+static void
+emit_customer(MergeOutput *mo, BookFlat *X, int32 *x_rows, int32 x,
+			  BookFlat *Y, int32 *y_rows, int32 y)
+{
+	BookFlatCustomer *cx = &FLAT_CUSTOMERS(X)[x];
+	const char *image = FLAT_ARENA(X) + cx->key;
+	Size		len = mo->ki->byval ? 0 : key_image_len(mo->ki, image);
+
+	if (mo->out)
+	{
+		BookFlatCustomer *oc = &FLAT_CUSTOMERS(mo->out)[mo->ncustomers];
+
+		oc->hash = cx->hash;
+		oc->first_start = cx->first_start;
+		oc->nrows = 0;
+		oc->key = cx->key;
+		if (!mo->ki->byval)
+		{
+			memcpy(FLAT_ARENA(mo->out) + mo->arena_len, image, len);
+			oc->key = mo->arena_len;
+		}
+		emit_rows(mo, oc, X, x_rows, x);
+		if (y >= 0)
+		{
+			oc->first_start = Min(oc->first_start, FLAT_CUSTOMERS(Y)[y].first_start);
+			emit_rows(mo, oc, Y, y_rows, y);
+		}
+	}
+	mo->arena_len += MAXALIGN(len);
+	mo->ncustomers++;
+}
+
+/*
+ * One pass of merging two flat books: customers in hash order, a customer
+ * present in both merged (rows of both, earliest first start).
+ */
+static void
+flat_merge_pass(MergeOutput *mo, BookFlat *a, int32 *a_rows, BookFlat *b, int32 *b_rows)
+{
+	BookFlatCustomer *ac = FLAT_CUSTOMERS(a);
+	BookFlatCustomer *bc = FLAT_CUSTOMERS(b);
+	int32		i = 0,
+				j = 0;
+
+	mo->ncustomers = 0;
+	mo->arena_len = 0;
+	mo->next_row = mo->out ? FLAT_ROWS(mo->out) : NULL;
+	while (i < a->ncustomers || j < b->ncustomers)
+	{
+		if (j >= b->ncustomers || (i < a->ncustomers && ac[i].hash < bc[j].hash))
+			emit_customer(mo, a, a_rows, i++, NULL, NULL, -1);
+		else if (i >= a->ncustomers || bc[j].hash < ac[i].hash)
+			emit_customer(mo, b, b_rows, j++, NULL, NULL, -1);
+		else
+		{
+			/* a run of equal hashes on both sides: match ids within it */
+			uint32		hash = ac[i].hash;
+			int32		i_end = i,
+						j_end = j;
+
+			while (i_end < a->ncustomers && ac[i_end].hash == hash)
+				i_end++;
+			while (j_end < b->ncustomers && bc[j_end].hash == hash)
+				j_end++;
+			for (int32 x = i; x < i_end; x++)
+			{
+				int32		match = -1;
+
+				for (int32 y = j; y < j_end && match < 0; y++)
+					if (keys_equal(mo->ki, FLAT_ARENA(a), ac[x].key, FLAT_ARENA(b), bc[y].key))
+						match = y;
+				emit_customer(mo, a, a_rows, x, b, b_rows, match);
+			}
+			for (int32 y = j; y < j_end; y++)
+			{
+				bool		matched = false;
+
+				for (int32 x = i; x < i_end && !matched; x++)
+					matched = keys_equal(mo->ki, FLAT_ARENA(a), ac[x].key, FLAT_ARENA(b), bc[y].key);
+				if (!matched)
+					emit_customer(mo, b, b_rows, y, NULL, NULL, -1);
+			}
+			i = i_end;
+			j = j_end;
+		}
+	}
+}
+
+/* The merge of two flat books, allocated in cxt. */
+static BookFlat *
+flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt)
+{
+	BookKeyInfo ki;
+	MergeOutput mo = {.ki = &ki,.scale = Max(a->mrr_scale, b->mrr_scale)};
+	int32	   *a_rows = flat_row_starts(a, CurrentMemoryContext);
+	int32	   *b_rows = flat_row_starts(b, CurrentMemoryContext);
+	int64		nrows = (int64) a->nrows + b->nrows;
+	Size		size;
+	BookFlat   *out;
+
+	check_compatible(a, b);
+	key_info_init(&ki, a->ncustomers > 0 ? a->key_type : b->key_type,
+				  a->ncustomers > 0 ? a->collation : b->collation);
+	flat_merge_pass(&mo, a, a_rows, b, b_rows);
+	if (nrows > PG_INT32_MAX)
+		book_too_large();
+	size = flat_size(mo.ncustomers, nrows, mo.arena_len);
+	if (size > MaxAllocSize)
+		book_too_large();
+
+	out = MemoryContextAllocZero(cxt, size);
+	memcpy(out, a, MAXALIGN(sizeof(BookFlat)));
+	SET_VARSIZE(out, size);
+	out->key_type = ki.type;
+	out->collation = ki.collation;
+	out->mrr_scale = Max(a->mrr_scale, b->mrr_scale);
+	out->min_period = Min(a->min_period, b->min_period);
+	out->max_period = Max(a->max_period, b->max_period);
+	out->ncustomers = mo.ncustomers;
+	out->nrows = (int32) nrows;
+	out->arena_len = mo.arena_len;
+	mo.out = out;
+	flat_merge_pass(&mo, a, a_rows, b, b_rows);
+	pfree(a_rows);
+	pfree(b_rows);
+	return out;
+}
+
+/* Add every customer and row of a flat book to a hashed one. */
 static void
 book_merge_flat(Book *book, BookFlat *flat)
 {
@@ -542,13 +785,13 @@ book_merge_flat(Book *book, BookFlat *flat)
 	char	   *arena = FLAT_ARENA(flat);
 
 	if (book->ncustomers == 0 && flat->ncustomers > 0)
-		book_set_key_type(book, flat->key_type, flat->collation);
+		key_info_init(&book->key, flat->key_type, flat->collation);
 	if (flat->mrr_scale > book->mrr_scale)
 		book_set_scale(book, flat->mrr_scale);
 
 	for (int32 i = 0; i < flat->ncustomers; i++)
 	{
-		Datum		id = book->key_byval ? (Datum) fc[i].key : PointerGetDatum(arena + fc[i].key);
+		Datum		id = key_datum(&book->key, arena, fc[i].key);
 		int32		customer = book_customer(book, id);
 
 		book->customers[customer].first_start =
@@ -562,26 +805,57 @@ book_merge_flat(Book *book, BookFlat *flat)
 	check_flat_size(book);
 }
 
-static Book *
-book_from_flat(BookFlat *flat, MemoryContext parent)
+static void
+book_settings_from_flat(Book *book, BookFlat *flat)
 {
-	Book	   *book = book_create(parent, flat->ncustomers, flat->nrows);
-
 	book->period = (PeriodKind) flat->period;
 	book->has_bounds = (flat->flags & BOOK_HAS_BOUNDS) != 0;
 	book->from_period = flat->from_period;
 	book->to_period = flat->to_period;
 	book->mrr_scale = flat->mrr_scale;
+	book->min_period = flat->min_period;
+	book->max_period = flat->max_period;
+}
+
+/* A hashed book with the contents of a flat one, for more transitions. */
+static Book *
+book_from_flat(BookFlat *flat, MemoryContext parent)
+{
+	Book	   *book = book_create(parent, flat->ncustomers, flat->nrows);
+
+	book_settings_from_flat(book, flat);
 	book_merge_flat(book, flat);
 	return book;
 }
 
-/*
- * The book a datum holds, for reading: an expanded book as it is, a flat
- * one expanded into cxt.
- */
-Book *
-sm_book_from_datum(Datum d, MemoryContext cxt)
+/* An empty book to hold a flat form. */
+static Book *
+book_new_flat(MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
+											  ALLOCSET_DEFAULT_SIZES);
+	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
+
+	EOH_init_header(&book->hdr, &book_methods, cxt);
+	return book;
+}
+
+/* Make the book read this flat form (which must live as long as it). */
+static void
+book_set_flat(Book *book, BookFlat *flat)
+{
+	book_settings_from_flat(book, flat);
+	if (flat->ncustomers > 0)
+		key_info_init(&book->key, flat->key_type, flat->collation);
+	book->flat = flat;
+	book->flat_row_start = flat_row_starts(flat, book->hdr.eoh_context);
+	book->ncustomers = flat->ncustomers;
+	book->nrows = flat->nrows;
+}
+
+/* Our book, if the datum is one. */
+static Book *
+datum_book(Datum d)
 {
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
 	{
@@ -590,23 +864,48 @@ sm_book_from_datum(Datum d, MemoryContext cxt)
 		if (eoh->eoh_methods == &book_methods)
 			return (Book *) eoh;
 	}
-	return book_from_flat((BookFlat *) PG_DETOAST_DATUM(d), cxt);
+	return NULL;
+}
+
+/* The flat form of a book datum, without copying where it already is one. */
+static BookFlat *
+datum_flat(Datum d)
+{
+	Book	   *book = datum_book(d);
+
+	if (book && book->flat)
+		return book->flat;
+	return (BookFlat *) PG_DETOAST_DATUM(d);
+}
+
+/*
+ * The book a datum holds, for reading: our expanded book as it is, a flat
+ * one read in place.
+ */
+Book *
+sm_book_from_datum(Datum d, MemoryContext cxt)
+{
+	Book	   *book = datum_book(d);
+
+	if (book == NULL)
+	{
+		book = book_new_flat(cxt);
+		book_set_flat(book, (BookFlat *) PG_DETOAST_DATUM(d));
+	}
+	return book;
 }
 
 /* ---- aggregate support ---------------------------------------------- */
 
-/* The state as a book we may change: ours if it is our R/W object, else a copy. */
+/* The state as a hashed book we may change: ours if it is, else a copy. */
 static Book *
 book_for_update(Datum state, MemoryContext aggcxt)
 {
-	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
-	{
-		ExpandedObjectHeader *eoh = DatumGetEOHP(state);
+	Book	   *book = datum_book(state);
 
-		if (eoh->eoh_methods == &book_methods)
-			return (Book *) eoh;
-	}
-	return book_from_flat((BookFlat *) PG_DETOAST_DATUM(state), aggcxt);
+	if (book && !book->flat && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
+		return book;
+	return book_from_flat(datum_flat(state), aggcxt);
 }
 
 static void
@@ -699,7 +998,7 @@ subscription_book_add(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"from\" must not be after \"to\"")));
-		book_set_key_type(book, get_fn_expr_argtype(fcinfo->flinfo, 1), PG_GET_COLLATION());
+		key_info_init(&book->key, get_fn_expr_argtype(fcinfo->flinfo, 1), PG_GET_COLLATION());
 	}
 	else
 	{
@@ -747,13 +1046,21 @@ subscription_book_add(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
 }
 
+/*
+ * The combined state is a flat book, held as our R/W expanded object so that
+ * the executor keeps it without copying: partial states arrive flat and in
+ * hash order, and merging two of them is one sequential pass, with no hash
+ * table in the leader.
+ */
 PG_FUNCTION_INFO_V1(subscription_book_combine);
 Datum
 subscription_book_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
+	Book	   *mine;
 	Book	   *book;
 	BookFlat   *other;
+	BookFlat   *merged;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "subscription_book_combine called in non-aggregate context");
@@ -761,19 +1068,31 @@ subscription_book_combine(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_DATUM(EOHPGetRWDatum(&book_for_update(PG_GETARG_DATUM(0), aggcxt)->hdr));
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 
-	/* an expanded input (the leader's own partial state) is read flattened */
-	other = (BookFlat *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+	/* a hashed input (the leader's own partial state) is read flattened */
+	other = datum_flat(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
-		book = book_from_flat(other, aggcxt);
-	else
 	{
-		book = book_for_update(PG_GETARG_DATUM(0), aggcxt);
-		check_compatible(book, other);
-		book_merge_flat(book, other);
+		book = book_new_flat(aggcxt);
+		merged = MemoryContextAllocHuge(book->hdr.eoh_context, VARSIZE(other));
+		memcpy(merged, other, VARSIZE(other));
+		book_set_flat(book, merged);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
 	}
+
+	mine = datum_book(PG_GETARG_DATUM(0));
+	if (mine && mine->flat && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		merged = flat_merge(mine->flat, other, mine->hdr.eoh_context);
+		pfree(mine->flat);
+		pfree(mine->flat_row_start);
+		book_set_flat(mine, merged);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&mine->hdr));
+	}
+	book = book_new_flat(aggcxt);
+	book_set_flat(book, flat_merge(datum_flat(PG_GETARG_DATUM(0)), other, book->hdr.eoh_context));
 	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
 }
 
@@ -861,6 +1180,34 @@ subscription_book_send(PG_FUNCTION_ARGS)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* The period of the customer's earliest started_at: its cohort. */
+int32
+sm_book_first_start(Book *book, int32 customer)
+{
+	if (book->flat)
+		return FLAT_CUSTOMERS(book->flat)[customer].first_start;
+	return book->customers[customer].first_start;
+}
+
+static void
+add_row_events(BookEvent **events, int *n, int *capacity, int32 start, int32 end, int64 mrr)
+{
+	if (*n + 2 > *capacity)
+	{
+		*capacity *= 2;
+		*events = repalloc(*events, *capacity * sizeof(BookEvent));
+	}
+	(*events)[(*n)++] = (BookEvent)
+	{
+		.period = start,.delta_rows = 1,.delta_mrr = mrr
+	};
+	if (end != PERIOD_OPEN)
+		(*events)[(*n)++] = (BookEvent)
+		{
+			.period = end,.delta_rows = -1,.delta_mrr = -mrr
+		};
+}
+
 /*
  * The changes of one customer's active-row count and MRR, by period, in
  * period order, one event per period (an upgrade that ends one row and
@@ -872,24 +1219,18 @@ sm_book_customer_events(Book *book, int32 customer, BookEvent **events, int *cap
 	int			n = 0,
 				merged = 0;
 
-	for (int32 r = book->customers[customer].first_row; r >= 0; r = book->rows[r].next)
+	if (book->flat)
 	{
-		BookRow    *row = &book->rows[r];
+		BookFlatRow *rows = FLAT_ROWS(book->flat);
 
-		if (n + 2 > *capacity)
-		{
-			*capacity *= 2;
-			*events = repalloc(*events, *capacity * sizeof(BookEvent));
-		}
-		(*events)[n++] = (BookEvent)
-		{
-			.period = row->start,.delta_rows = 1,.delta_mrr = row->mrr
-		};
-		if (row->end != PERIOD_OPEN)
-			(*events)[n++] = (BookEvent)
-			{
-				.period = row->end,.delta_rows = -1,.delta_mrr = -row->mrr
-			};
+		for (int32 r = book->flat_row_start[customer]; r < book->flat_row_start[customer + 1]; r++)
+			add_row_events(events, &n, capacity, rows[r].start, rows[r].end, rows[r].mrr);
+	}
+	else
+	{
+		for (int32 r = book->customers[customer].first_row; r >= 0; r = book->rows[r].next)
+			add_row_events(events, &n, capacity, book->rows[r].start, book->rows[r].end,
+						   book->rows[r].mrr);
 	}
 	if (n <= 1)
 		return n;
@@ -972,7 +1313,7 @@ subscription_book_stats(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "book stats",
 											  ALLOCSET_DEFAULT_SIZES);
-	Book	   *book = sm_book_from_datum(PG_GETARG_DATUM(0), cxt);
+	Book	   *book = book_from_flat(datum_flat(PG_GETARG_DATUM(0)), cxt);
 	TupleDesc	tupdesc;
 	Datum		values[6];
 	bool		nulls[6] = {false};

@@ -44,6 +44,19 @@ typedef struct BookCustomer
 } BookCustomer;
 
 struct bookindex_hash;
+struct BookFlat;
+
+/* How customer ids of one type are stored, hashed and compared. */
+typedef struct BookKeyInfo
+{
+	Oid			type;
+	Oid			collation;
+	int16		typlen;
+	bool		byval;
+	char		align;
+	int			hashing;		/* a KeyHashing */
+	TypeCacheEntry *typcache;
+} BookKeyInfo;
 
 typedef struct Book
 {
@@ -54,20 +67,21 @@ typedef struct Book
 	bool		has_bounds;
 	int32		from_period;	/* window, when has_bounds */
 	int32		to_period;
-	Oid			key_type;
-	Oid			collation;
 	int			mrr_scale;
 
 	/* extent of the data: earliest start, latest start or end */
 	int32		min_period;
 	int32		max_period;
 
-	/* customer ids: how they are stored, hashed and compared */
-	int16		key_typlen;
-	bool		key_byval;
-	char		key_align;
-	int			key_hashing;	/* a KeyHashing */
-	TypeCacheEntry *key_typcache;
+	BookKeyInfo key;
+
+	/*
+	 * A book is either hashed (customers, rows, arena and index, built by
+	 * the transition function) or flat (a sorted flat form, built by the
+	 * combine function, which merges flat forms in one sequential pass).
+	 */
+	struct BookFlat *flat;
+	int32	   *flat_row_start; /* each flat customer's first row */
 
 	BookCustomer *customers;
 	int32		ncustomers;
@@ -93,6 +107,7 @@ typedef struct BookEvent
 } BookEvent;
 
 extern Book *sm_book_from_datum(Datum d, MemoryContext cxt);
+extern int32 sm_book_first_start(Book *book, int32 customer);
 extern int	sm_book_customer_events(Book *book, int32 customer, BookEvent **events,
 									int *capacity);
 extern void sm_book_window(Book *book, bool use_bounds, int32 *first, int32 *last);

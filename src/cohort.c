@@ -78,7 +78,8 @@ cohort_retention_final(PG_FUNCTION_ARGS)
 
 	for (int32 customer = 0; customer < book->ncustomers; customer++)
 	{
-		int32		cohort = book->customers[customer].first_start - first;
+		int32		first_start = sm_book_first_start(book, customer);
+		int32		cohort = first_start - first;
 		CohortCell *row = cells + cohort_offset[cohort];
 		int			n = sm_book_customer_events(book, customer, &events, &capacity);
 		int64		rows = 0;
@@ -86,7 +87,7 @@ cohort_retention_final(PG_FUNCTION_ARGS)
 		cohort_size[cohort]++;
 		for (int i = 0; i < n && events[i].period <= last; i++)
 		{
-			int32		age = events[i].period - book->customers[customer].first_start;
+			int32		age = events[i].period - first_start;
 			bool		was_active = rows > 0;
 
 			rows += events[i].delta_rows;
