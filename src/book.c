@@ -393,13 +393,42 @@ typedef struct HashedCustomer
 	int32		customer;
 } HashedCustomer;
 
-#define ST_SORT sort_hashed_customers
-#define ST_ELEMENT_TYPE HashedCustomer
-#define ST_COMPARE(a, b) ((a)->hash < (b)->hash ? -1 : (a)->hash > (b)->hash ? 1 : \
-						  ((a)->customer > (b)->customer) - ((a)->customer < (b)->customer))
-#define ST_SCOPE static
-#define ST_DEFINE
-#include "lib/sort_template.h"
+/*
+ * Sort by hash: an LSD radix sort, four stable passes of one byte each,
+ * linear in the number of customers (a comparison sort was a tenth of the
+ * time of a partial aggregate).
+ */
+static void
+sort_by_hash(HashedCustomer *items, int32 n)
+{
+	HashedCustomer *buffer = palloc_extended(Max(n, 1) * sizeof(HashedCustomer), MCXT_ALLOC_HUGE);
+	HashedCustomer *from = items;
+	HashedCustomer *to = buffer;
+
+	for (int shift = 0; shift < 32; shift += 8)
+	{
+		int32		offsets[256] = {0};
+		int32		sum = 0;
+		HashedCustomer *swap;
+
+		for (int32 i = 0; i < n; i++)
+			offsets[(from[i].hash >> shift) & 0xFF]++;
+		for (int b = 0; b < 256; b++)
+		{
+			int32		count = offsets[b];
+
+			offsets[b] = sum;
+			sum += count;
+		}
+		for (int32 i = 0; i < n; i++)
+			to[offsets[(from[i].hash >> shift) & 0xFF]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* an even number of passes leaves the result in items */
+	pfree(buffer);
+}
 
 static Size
 book_get_flat_size(ExpandedObjectHeader *eohptr)
@@ -460,7 +489,7 @@ book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 			.hash = slot->hash,.customer = slot->customer
 		};
 	Assert(n == book->ncustomers);
-	sort_hashed_customers(order, n);
+	sort_by_hash(order, n);
 
 	fc = FLAT_CUSTOMERS(flat);
 	fr = FLAT_ROWS(flat);
