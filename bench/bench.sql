@@ -40,6 +40,7 @@ DECLARE
     par boolean;
     mode text;
     plain float8;
+    agg text;
 BEGIN
     EXECUTE format('DROP TABLE IF EXISTS %s, %s', book, answers);
     CALL ref.make_book(book, customers, 42);
@@ -54,21 +55,15 @@ BEGIN
         mode := CASE WHEN par THEN 'parallel' ELSE 'serial' END;
         bare := bench.median_ms(format('SELECT sum(mrr), count(*) FROM %s', book), runs, par);
 
-        plain := NULL;
-        IF NOT par AND customers <= plain_sql_up_to THEN
-            plain := bench.median_ms(format('SELECT count(*) FROM ref.mrr_movements(%L)', book), 1, false);
-        END IF;
-        INSERT INTO bench.results VALUES (customers, nrows, 'mrr_movements', mode,
-            bench.median_ms(format('SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM %s', book), runs, par),
-            bare, plain);
-
-        plain := NULL;
-        IF NOT par AND customers <= plain_sql_up_to THEN
-            plain := bench.median_ms(format('SELECT count(*) FROM ref.cohort_retention(%L)', book), 1, false);
-        END IF;
-        INSERT INTO bench.results VALUES (customers, nrows, 'cohort_retention', mode,
-            bench.median_ms(format('SELECT cohort_retention(customer_id, started_at, ended_at, mrr) FROM %s', book), runs, par),
-            bare, plain);
+        FOREACH agg IN ARRAY ARRAY['mrr_movements', 'cohort_retention'] LOOP
+            plain := NULL;
+            IF NOT par AND customers <= plain_sql_up_to THEN
+                plain := bench.median_ms(format('SELECT count(*) FROM ref.%s(%L)', agg, book), 1, false);
+            END IF;
+            INSERT INTO bench.results VALUES (customers, nrows, agg, mode,
+                bench.median_ms(format('SELECT %s(customer_id, started_at, ended_at, mrr) FROM %s', agg, book), runs, par),
+                bare, plain);
+        END LOOP;
 
         INSERT INTO bench.results VALUES (customers, customers * 2, 'nps', mode,
             bench.median_ms(format('SELECT nps(score) FROM %s', answers), runs, par),
