@@ -6,7 +6,8 @@
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS bench;
 
--- Median wall time in ms of `runs` executions of query, measured in the server.
+-- Median wall time in ms of `runs` executions of query, measured in the server
+-- (after one unmeasured run to warm the cache, unless runs = 1).
 CREATE OR REPLACE FUNCTION bench.median_ms(query text, runs int, parallel boolean)
 RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE
@@ -17,7 +18,9 @@ BEGIN
     PERFORM set_config('parallel_setup_cost', '0', true);
     PERFORM set_config('parallel_tuple_cost', '0', true);
     PERFORM set_config('min_parallel_table_scan_size', '0', true);
-    EXECUTE query;      -- warm the cache
+    IF runs > 1 THEN
+        EXECUTE query;      -- warm the cache
+    END IF;
     FOR i IN 1 .. runs LOOP
         t0 := clock_timestamp();
         EXECUTE query;
