@@ -10,7 +10,7 @@ cd "$ROOT"
 build_and_install || { echo "0 passed, 1 failed"; exit 1; }
 
 TMP=$(mktemp -d /tmp/saas_metrics_test.XXXXXX)
-trap 'cluster_stop; rm -rf "$TMP"' EXIT
+trap 'cluster_stop; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$TMP"' EXIT
 cluster_start "$TMP" || { echo "0 passed, 1 failed"; exit 1; }
 
 regress_tests=() tap_files=()
