@@ -127,7 +127,16 @@ sm_churn_rate_rescale(PG_FUNCTION_ARGS)
 	float8		exponent = rescale_exponent(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
 
 	sm_check_fraction(churn, "churn_rate");
-	PG_RETURN_FLOAT8(1.0 - pow(1.0 - churn, exponent));
+	/* the limits, also where the exponent under- or overflowed to 0 or inf */
+	if (churn == 0.0 || churn == 1.0)
+		PG_RETURN_FLOAT8(churn);
+
+	/*
+	 * 1 - (1 - churn) ^ exponent, computed without the cancellation of that
+	 * form: 1 - churn rounds away most digits of a small churn (1e-18 would
+	 * rescale to 0), and 1 - x of an x close to 1 loses the rest.
+	 */
+	PG_RETURN_FLOAT8(-expm1(exponent * log1p(-churn)));
 }
 
 PG_FUNCTION_INFO_V1(sm_retention_rate_rescale);
