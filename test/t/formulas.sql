@@ -3,7 +3,7 @@
 -- numerics are compared exactly, float8 results exactly where the IEEE
 -- arithmetic is exact and within a stated tolerance otherwise.
 BEGIN;
-SELECT plan(178);
+SELECT plan(222);
 
 -- retention_rate(start, end, acquired) = (end - acquired) / start ---------
 
@@ -18,12 +18,6 @@ SELECT ok(retention_rate(0, 0, 0) IS NULL, 'retention_rate: customers_start = 0 
 SELECT ok(retention_rate(0, 7, 7) IS NULL, 'retention_rate: customers_start = 0 with only new customers gives NULL');
 SELECT ok(retention_rate(NULL, 1, 0) IS NULL AND retention_rate(1, NULL, 0) IS NULL
           AND retention_rate(1, 1, NULL) IS NULL, 'retention_rate: STRICT, NULL in any argument');
-SELECT throws_ok('SELECT retention_rate(-1, 10, 0)', '22023', 'customers_start must not be negative',
-                 'retention_rate: negative customers_start');
-SELECT throws_ok('SELECT retention_rate(10, -1, 0)', '22023', 'customers_end must not be negative',
-                 'retention_rate: negative customers_end');
-SELECT throws_ok('SELECT retention_rate(10, 10, -1)', '22023', 'customers_acquired must not be negative',
-                 'retention_rate: negative customers_acquired');
 SELECT throws_ok('SELECT retention_rate(10, 5, 6)', '22023', 'customers_acquired must not exceed customers_end',
                  'retention_rate: acquired (6) > end (5)');
 SELECT throws_ok('SELECT retention_rate(10, 21, 10)', '22023', 'retained customers exceed customers_start',
@@ -39,10 +33,6 @@ SELECT is(churn_rate(200, 200), 1::float8, 'churn_rate: everyone lost, churn 1')
 SELECT is(churn_rate(1, 3), 1::float8 / 3, 'churn_rate: 1 / 3');
 SELECT ok(churn_rate(0, 0) IS NULL, 'churn_rate: customers_start = 0 gives NULL');
 SELECT ok(churn_rate(NULL, 10) IS NULL AND churn_rate(1, NULL) IS NULL, 'churn_rate: STRICT');
-SELECT throws_ok('SELECT churn_rate(-1, 10)', '22023', 'customers_lost must not be negative',
-                 'churn_rate: negative customers_lost');
-SELECT throws_ok('SELECT churn_rate(1, -10)', '22023', 'customers_start must not be negative',
-                 'churn_rate: negative customers_start');
 SELECT throws_ok('SELECT churn_rate(11, 10)', '22023', 'customers_lost must not exceed customers_start',
                  'churn_rate: lost 11 > start 10');
 SELECT throws_ok('SELECT churn_rate(1, 0)', '22023', 'customers_lost must not exceed customers_start',
@@ -56,18 +46,6 @@ SELECT is(lifetime_from_churn(1), 1::float8, 'lifetime_from_churn: churn 1, 1 / 
 SELECT is(lifetime_from_churn(0.3), 1::float8 / 0.3::float8, 'lifetime_from_churn: 1 / 0.3');
 SELECT is(lifetime_from_churn(0), 'Infinity'::float8, 'lifetime_from_churn: churn 0 lives forever');
 SELECT ok(lifetime_from_churn(NULL) IS NULL, 'lifetime_from_churn: STRICT');
-SELECT throws_ok($$SELECT lifetime_from_churn('NaN')$$, '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: NaN');
-SELECT throws_ok($$SELECT lifetime_from_churn('Infinity')$$, '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: Infinity');
-SELECT throws_ok($$SELECT lifetime_from_churn('-Infinity')$$, '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: -Infinity');
-SELECT throws_ok('SELECT lifetime_from_churn(-0.01)', '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: negative churn');
-SELECT throws_ok('SELECT lifetime_from_churn(1.5)', '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: churn 1.5');
-SELECT throws_ok('SELECT lifetime_from_churn(1.0000000000000002)', '22023', 'churn_rate must be between 0 and 1',
-                 'lifetime_from_churn: the float8 just above 1');
 
 -- churn_rate_rescale(churn, from, to) = 1 - (1 - churn) ^ (to / from) ------
 
@@ -92,28 +70,6 @@ SELECT ok(abs(churn_rate_rescale(0.02, 30, 365) - (1 - retention_rate_rescale(0.
           'churn_rate_rescale agrees with 1 - retention_rate_rescale(1 - churn)');
 SELECT ok(churn_rate_rescale(NULL, 30, 365) IS NULL AND churn_rate_rescale(0.1, NULL, 365) IS NULL
           AND churn_rate_rescale(0.1, 30, NULL) IS NULL, 'churn_rate_rescale: STRICT');
-SELECT throws_ok('SELECT churn_rate_rescale(1.1, 30, 365)', '22023', 'churn_rate must be between 0 and 1',
-                 'churn_rate_rescale: churn 1.1');
-SELECT throws_ok('SELECT churn_rate_rescale(-0.1, 30, 365)', '22023', 'churn_rate must be between 0 and 1',
-                 'churn_rate_rescale: churn -0.1');
-SELECT throws_ok($$SELECT churn_rate_rescale('NaN', 30, 365)$$, '22023', 'churn_rate must be between 0 and 1',
-                 'churn_rate_rescale: churn NaN');
-SELECT throws_ok('SELECT churn_rate_rescale(0.1, 0, 365)', '22023', 'from_days and to_days must be positive',
-                 'churn_rate_rescale: from_days 0');
-SELECT throws_ok('SELECT churn_rate_rescale(0.1, -30, 365)', '22023', 'from_days and to_days must be positive',
-                 'churn_rate_rescale: from_days negative');
-SELECT throws_ok('SELECT churn_rate_rescale(0.1, 30, 0)', '22023', 'from_days and to_days must be positive',
-                 'churn_rate_rescale: to_days 0');
-SELECT throws_ok('SELECT churn_rate_rescale(0.1, 30, -365)', '22023', 'from_days and to_days must be positive',
-                 'churn_rate_rescale: to_days negative');
-SELECT throws_ok($$SELECT churn_rate_rescale(0.1, 'NaN', 365)$$, '22023', 'from_days must be a finite number',
-                 'churn_rate_rescale: from_days NaN');
-SELECT throws_ok($$SELECT churn_rate_rescale(0.1, 'Infinity', 365)$$, '22023', 'from_days must be a finite number',
-                 'churn_rate_rescale: from_days Infinity');
-SELECT throws_ok($$SELECT churn_rate_rescale(0.1, 30, 'NaN')$$, '22023', 'to_days must be a finite number',
-                 'churn_rate_rescale: to_days NaN');
-SELECT throws_ok($$SELECT churn_rate_rescale(0.1, 30, '-Infinity')$$, '22023', 'to_days must be a finite number',
-                 'churn_rate_rescale: to_days -Infinity');
 
 -- retention_rate_rescale(retention, from, to) = retention ^ (to / from) ----
 
@@ -128,22 +84,6 @@ SELECT is(retention_rate_rescale(1, 30, 365), 1::float8, 'retention_rate_rescale
 SELECT is(retention_rate_rescale(0, 30, 365), 0::float8, 'retention_rate_rescale: retention 0 stays 0');
 SELECT ok(retention_rate_rescale(NULL, 30, 365) IS NULL AND retention_rate_rescale(0.9, NULL, 365) IS NULL
           AND retention_rate_rescale(0.9, 30, NULL) IS NULL, 'retention_rate_rescale: STRICT');
-SELECT throws_ok('SELECT retention_rate_rescale(1.1, 30, 365)', '22023', 'retention_rate must be between 0 and 1',
-                 'retention_rate_rescale: retention 1.1');
-SELECT throws_ok('SELECT retention_rate_rescale(-0.1, 30, 365)', '22023', 'retention_rate must be between 0 and 1',
-                 'retention_rate_rescale: retention -0.1');
-SELECT throws_ok($$SELECT retention_rate_rescale('NaN', 30, 365)$$, '22023', 'retention_rate must be between 0 and 1',
-                 'retention_rate_rescale: retention NaN');
-SELECT throws_ok($$SELECT retention_rate_rescale('Infinity', 30, 365)$$, '22023', 'retention_rate must be between 0 and 1',
-                 'retention_rate_rescale: retention Infinity');
-SELECT throws_ok('SELECT retention_rate_rescale(0.9, 0, 30)', '22023', 'from_days and to_days must be positive',
-                 'retention_rate_rescale: from_days 0');
-SELECT throws_ok('SELECT retention_rate_rescale(0.9, 365, -30)', '22023', 'from_days and to_days must be positive',
-                 'retention_rate_rescale: to_days negative');
-SELECT throws_ok($$SELECT retention_rate_rescale(0.9, '-Infinity', 30)$$, '22023', 'from_days must be a finite number',
-                 'retention_rate_rescale: from_days -Infinity');
-SELECT throws_ok($$SELECT retention_rate_rescale(0.9, 365, 'Infinity')$$, '22023', 'to_days must be a finite number',
-                 'retention_rate_rescale: to_days Infinity');
 
 -- clv(annual_revenue, years, acquisition_cost) = revenue * years - cost ----
 
@@ -155,17 +95,6 @@ SELECT is(clv(0, 10, 0), 0::numeric, 'clv: all zero');
 SELECT is(clv(99999999999999999999.99, 100, 0.01), 9999999999999999999998.99,
           'clv: exact beyond float8, 99999999999999999999.99 * 100 - 0.01');
 SELECT ok(clv(NULL, 1, 0) IS NULL AND clv(1, NULL, 0) IS NULL AND clv(1, 1, NULL) IS NULL, 'clv: STRICT');
-SELECT throws_ok('SELECT clv(-1, 1, 0)', '22023', 'annual_revenue must not be negative', 'clv: negative revenue');
-SELECT throws_ok('SELECT clv(1, -1, 0)', '22023', 'relationship_years must not be negative', 'clv: negative years');
-SELECT throws_ok('SELECT clv(1, 1, -0.01)', '22023', 'acquisition_cost must not be negative', 'clv: negative cost');
-SELECT throws_ok($$SELECT clv('NaN', 1, 0)$$, '22023', 'annual_revenue must be a finite amount', 'clv: NaN revenue');
-SELECT throws_ok($$SELECT clv('Infinity', 1, 0)$$, '22023', 'annual_revenue must be a finite amount',
-                 'clv: Infinity revenue');
-SELECT throws_ok($$SELECT clv(1, 'Infinity', 0)$$, '22023', 'relationship_years must be a finite amount',
-                 'clv: Infinity years');
-SELECT throws_ok($$SELECT clv(1, 1, '-Infinity')$$, '22023', 'acquisition_cost must be a finite amount',
-                 'clv: -Infinity cost');
-SELECT throws_ok($$SELECT clv(1, 1, 'NaN')$$, '22023', 'acquisition_cost must be a finite amount', 'clv: NaN cost');
 
 -- clv_from_churn(arpa, churn, margin = 1, discount = 0)
 --   = arpa * margin * (1 + discount) / (churn + discount) ------------------
@@ -192,30 +121,6 @@ SELECT is(clv_from_churn(100, 0, 0), 0::numeric, 'clv_from_churn: churn 0 with m
 SELECT ok(clv_from_churn(NULL, 0.1) IS NULL AND clv_from_churn(1, NULL) IS NULL
           AND clv_from_churn(1, 0.1, NULL) IS NULL AND clv_from_churn(1, 0.1, 1, NULL) IS NULL,
           'clv_from_churn: STRICT');
-SELECT throws_ok('SELECT clv_from_churn(-1, 0.1)', '22023', 'arpa must not be negative', 'clv_from_churn: negative arpa');
-SELECT throws_ok($$SELECT clv_from_churn('NaN', 0.1)$$, '22023', 'arpa must be a finite amount', 'clv_from_churn: NaN arpa');
-SELECT throws_ok($$SELECT clv_from_churn('Infinity', 0.1)$$, '22023', 'arpa must be a finite amount',
-                 'clv_from_churn: Infinity arpa');
-SELECT throws_ok('SELECT clv_from_churn(100, -0.1)', '22023', 'churn_rate must be between 0 and 1',
-                 'clv_from_churn: negative churn');
-SELECT throws_ok('SELECT clv_from_churn(100, 1.1)', '22023', 'churn_rate must be between 0 and 1',
-                 'clv_from_churn: churn 1.1');
-SELECT throws_ok($$SELECT clv_from_churn(100, 'NaN')$$, '22023', 'churn_rate must be between 0 and 1',
-                 'clv_from_churn: churn NaN');
-SELECT throws_ok('SELECT clv_from_churn(100, 0.1, 1.5)', '22023', 'gross_margin must be between 0 and 1',
-                 'clv_from_churn: margin 1.5');
-SELECT throws_ok('SELECT clv_from_churn(100, 0.1, -0.5)', '22023', 'gross_margin must be between 0 and 1',
-                 'clv_from_churn: negative margin');
-SELECT throws_ok($$SELECT clv_from_churn(100, 0.1, 'NaN')$$, '22023', 'gross_margin must be between 0 and 1',
-                 'clv_from_churn: margin NaN');
-SELECT throws_ok('SELECT clv_from_churn(100, 0.1, 1, -0.01)', '22023', 'discount_rate must not be negative',
-                 'clv_from_churn: negative discount');
-SELECT throws_ok($$SELECT clv_from_churn(100, 0.1, 1, 'NaN')$$, '22023', 'discount_rate must be a finite number',
-                 'clv_from_churn: discount NaN');
-SELECT throws_ok($$SELECT clv_from_churn(100, 0.1, 1, 'Infinity')$$, '22023', 'discount_rate must be a finite number',
-                 'clv_from_churn: discount Infinity');
-SELECT throws_ok($$SELECT clv_from_churn(100, 0.1, 1, '-Infinity')$$, '22023', 'discount_rate must be a finite number',
-                 'clv_from_churn: discount -Infinity');
 
 -- arpa(revenue, customers) = revenue / customers ---------------------------
 
@@ -227,12 +132,6 @@ SELECT is(arpa(0, 5), 0::numeric, 'arpa: no revenue');
 SELECT ok(arpa(0.01, 9223372036854775807) > 0, 'arpa: one cent over bigint max customers is positive');
 SELECT ok(arpa(100, 0) IS NULL AND arpa(0, 0) IS NULL, 'arpa: customers = 0 gives NULL');
 SELECT ok(arpa(NULL, 1) IS NULL AND arpa(1, NULL) IS NULL, 'arpa: STRICT');
-SELECT throws_ok('SELECT arpa(-1, 10)', '22023', 'revenue must not be negative', 'arpa: negative revenue');
-SELECT throws_ok('SELECT arpa(10, -1)', '22023', 'customers must not be negative', 'arpa: negative customers');
-SELECT throws_ok($$SELECT arpa('NaN', 1)$$, '22023', 'revenue must be a finite amount', 'arpa: NaN revenue');
-SELECT throws_ok($$SELECT arpa('Infinity', 1)$$, '22023', 'revenue must be a finite amount', 'arpa: Infinity revenue');
-SELECT throws_ok($$SELECT arpa('-Infinity', 0)$$, '22023', 'revenue must be a finite amount',
-                 'arpa: -Infinity revenue is an error even with no customers');
 
 -- cac(spend, acquired) = spend / acquired -----------------------------------
 
@@ -243,11 +142,6 @@ SELECT is(cac(99.99, 3), 33.33, 'cac: 99.99 / 3 = 33.33 exactly');
 SELECT is(cac(0, 60), 0::numeric, 'cac: no spend');
 SELECT ok(cac(100, 0) IS NULL, 'cac: customers_acquired = 0 gives NULL');
 SELECT ok(cac(NULL, 1) IS NULL AND cac(1, NULL) IS NULL, 'cac: STRICT');
-SELECT throws_ok('SELECT cac(-1, 10)', '22023', 'acquisition_spend must not be negative', 'cac: negative spend');
-SELECT throws_ok('SELECT cac(10, -1)', '22023', 'customers_acquired must not be negative', 'cac: negative customers');
-SELECT throws_ok($$SELECT cac('NaN', 1)$$, '22023', 'acquisition_spend must be a finite amount', 'cac: NaN spend');
-SELECT throws_ok($$SELECT cac('Infinity', 1)$$, '22023', 'acquisition_spend must be a finite amount',
-                 'cac: Infinity spend');
 
 -- cac_payback_periods(cac, arpa, margin = 1) = cac / (arpa * margin) --------
 
@@ -260,20 +154,6 @@ SELECT is(cac_payback_periods(500, 0), 'Infinity'::float8, 'cac_payback_periods:
 SELECT is(cac_payback_periods(500, 50, 0), 'Infinity'::float8, 'cac_payback_periods: margin 0 never pays back');
 SELECT ok(cac_payback_periods(NULL, 1) IS NULL AND cac_payback_periods(1, NULL) IS NULL
           AND cac_payback_periods(1, 1, NULL) IS NULL, 'cac_payback_periods: STRICT');
-SELECT throws_ok('SELECT cac_payback_periods(-1, 50)', '22023', 'cac must not be negative',
-                 'cac_payback_periods: negative cac');
-SELECT throws_ok('SELECT cac_payback_periods(500, -50)', '22023', 'arpa must not be negative',
-                 'cac_payback_periods: negative arpa');
-SELECT throws_ok($$SELECT cac_payback_periods('NaN', 50)$$, '22023', 'cac must be a finite amount',
-                 'cac_payback_periods: NaN cac');
-SELECT throws_ok($$SELECT cac_payback_periods(500, 'Infinity')$$, '22023', 'arpa must be a finite amount',
-                 'cac_payback_periods: Infinity arpa');
-SELECT throws_ok('SELECT cac_payback_periods(500, 50, 1.1)', '22023', 'gross_margin must be between 0 and 1',
-                 'cac_payback_periods: margin 1.1');
-SELECT throws_ok('SELECT cac_payback_periods(500, 50, -0.1)', '22023', 'gross_margin must be between 0 and 1',
-                 'cac_payback_periods: negative margin');
-SELECT throws_ok($$SELECT cac_payback_periods(500, 50, 'NaN')$$, '22023', 'gross_margin must be between 0 and 1',
-                 'cac_payback_periods: margin NaN');
 -- 1e300 / 1e-300 = 1e600 does not fit a float8
 SELECT throws_ok('SELECT cac_payback_periods(1e300, 1e-300)', '22003', NULL::text,
                  'cac_payback_periods: a ratio beyond float8 is out of range');
@@ -290,14 +170,79 @@ SELECT is(ltv_to_cac(clv_from_churn(100, 0), 500), 'Infinity'::float8,
 SELECT ok(ltv_to_cac(10, 0) IS NULL, 'ltv_to_cac: cac 0 gives NULL');
 SELECT ok(ltv_to_cac('Infinity', 0) IS NULL, 'ltv_to_cac: Infinity ltv over cac 0 is NULL too');
 SELECT ok(ltv_to_cac(NULL, 1) IS NULL AND ltv_to_cac(1, NULL) IS NULL, 'ltv_to_cac: STRICT');
+SELECT throws_ok('SELECT ltv_to_cac(1e300, 1e-300)', '22003', NULL::text, 'ltv_to_cac: a ratio beyond float8 is out of range');
+
+-- the shared argument checks, for every argument that uses them -----------
+-- Each call has one bad argument, %s; each kind of argument lists its bad
+-- values with the message (%s the argument's name).  All raise 22023.
+
+CREATE TEMP TABLE bad_value(kind, value, message) AS VALUES
+  -- a count of customers: zero or more
+  ('count', '-1', '%s must not be negative'),
+  ('count', '-9223372036854775808', '%s must not be negative'),
+  -- a rate as a fraction in [0, 1]: NaN and the infinities are outside too
+  ('fraction', '-0.01', '%s must be between 0 and 1'),
+  ('fraction', '1.0000000000000002', '%s must be between 0 and 1'),
+  ('fraction', '1.5', '%s must be between 0 and 1'),
+  ('fraction', 'NaN', '%s must be between 0 and 1'),
+  ('fraction', 'Infinity', '%s must be between 0 and 1'),
+  ('fraction', '-Infinity', '%s must be between 0 and 1'),
+  -- an amount of money: finite and not negative
+  ('money', '-0.01', '%s must not be negative'),
+  ('money', 'NaN', '%s must be a finite amount'),
+  ('money', 'Infinity', '%s must be a finite amount'),
+  ('money', '-Infinity', '%s must be a finite amount'),
+  -- a length of period in days: finite and positive
+  ('days', '0', 'from_days and to_days must be positive'),
+  ('days', '-30', 'from_days and to_days must be positive'),
+  ('days', 'NaN', '%s must be a finite number'),
+  ('days', 'Infinity', '%s must be a finite number'),
+  ('days', '-Infinity', '%s must be a finite number'),
+  -- a discount rate: finite and not negative, but it may exceed 1
+  ('discount', '-0.01', '%s must not be negative'),
+  ('discount', 'NaN', '%s must be a finite number'),
+  ('discount', 'Infinity', '%s must be a finite number'),
+  ('discount', '-Infinity', '%s must be a finite number');
+
+CREATE TEMP TABLE bad_call(call, argname, kind) AS VALUES
+  ('retention_rate(%s, 10, 0)', 'customers_start', 'count'),
+  ('retention_rate(10, %s, 0)', 'customers_end', 'count'),
+  ('retention_rate(10, 10, %s)', 'customers_acquired', 'count'),
+  ('churn_rate(%s, 10)', 'customers_lost', 'count'),
+  ('churn_rate(1, %s)', 'customers_start', 'count'),
+  ('arpa(10, %s)', 'customers', 'count'),
+  ('cac(10, %s)', 'customers_acquired', 'count'),
+  ('lifetime_from_churn(%s)', 'churn_rate', 'fraction'),
+  ('churn_rate_rescale(%s, 30, 365)', 'churn_rate', 'fraction'),
+  ('retention_rate_rescale(%s, 30, 365)', 'retention_rate', 'fraction'),
+  ('clv_from_churn(100, %s)', 'churn_rate', 'fraction'),
+  ('clv_from_churn(100, 0.1, %s)', 'gross_margin', 'fraction'),
+  ('cac_payback_periods(500, 50, %s)', 'gross_margin', 'fraction'),
+  ('clv(%s, 1, 0)', 'annual_revenue', 'money'),
+  ('clv(1, %s, 0)', 'relationship_years', 'money'),
+  ('clv(1, 1, %s)', 'acquisition_cost', 'money'),
+  ('clv_from_churn(%s, 0.1)', 'arpa', 'money'),
+  ('arpa(%s, 10)', 'revenue', 'money'),
+  ('arpa(%s, 0)', 'revenue', 'money'),  -- checked even with no customers
+  ('cac(%s, 10)', 'acquisition_spend', 'money'),
+  ('cac_payback_periods(%s, 50)', 'cac', 'money'),
+  ('cac_payback_periods(500, %s)', 'arpa', 'money'),
+  ('ltv_to_cac(10, %s)', 'cac', 'money'),
+  ('churn_rate_rescale(0.5, %s, 365)', 'from_days', 'days'),
+  ('churn_rate_rescale(0.5, 30, %s)', 'to_days', 'days'),
+  ('retention_rate_rescale(0.5, %s, 365)', 'from_days', 'days'),
+  ('retention_rate_rescale(0.5, 30, %s)', 'to_days', 'days'),
+  ('clv_from_churn(100, 0.1, 1, %s)', 'discount_rate', 'discount');
+
+SELECT throws_ok('SELECT ' || format(call, quote_literal(value)), '22023', format(message, argname),
+                 format(call, value) || ': ' || format(message, argname))
+FROM bad_call JOIN bad_value USING (kind)
+ORDER BY kind, call, value;
+
+-- ltv may be negative and +Infinity (a customer who never churns), not NaN or -Infinity
 SELECT throws_ok($$SELECT ltv_to_cac('-Infinity', 500)$$, '22023', 'ltv must be a finite amount',
                  'ltv_to_cac: -Infinity ltv');
 SELECT throws_ok($$SELECT ltv_to_cac('NaN', 500)$$, '22023', 'ltv must be a finite amount', 'ltv_to_cac: NaN ltv');
-SELECT throws_ok('SELECT ltv_to_cac(10, -1)', '22023', 'cac must not be negative', 'ltv_to_cac: negative cac');
-SELECT throws_ok($$SELECT ltv_to_cac(10, 'NaN')$$, '22023', 'cac must be a finite amount', 'ltv_to_cac: NaN cac');
-SELECT throws_ok($$SELECT ltv_to_cac(10, 'Infinity')$$, '22023', 'cac must be a finite amount',
-                 'ltv_to_cac: Infinity cac');
-SELECT throws_ok('SELECT ltv_to_cac(1e300, 1e-300)', '22003', NULL::text, 'ltv_to_cac: a ratio beyond float8 is out of range');
 
 -- the formulas compose: the README's chain from raw counts to LTV:CAC -------
 

@@ -4,7 +4,7 @@
 -- Categories: promoters score 9-10, passives 7-8, detractors 0-6;
 -- NPS = 100 * (promoters - detractors) / responses.
 BEGIN;
-SELECT plan(110);
+SELECT plan(111);
 
 -- nps(promoters, passives, detractors) --------------------------------------
 
@@ -65,37 +65,32 @@ SELECT is('promoters=+1 passives=02 detractors=-0'::nps_summary::text, 'promoter
           'nps_summary: signs and leading zeros are accepted');
 SELECT is(('promoters=1 passives=2 detractors=3'::nps_summary)::text::nps_summary::text,
           'promoters=1 passives=2 detractors=3', 'nps_summary: output is valid input');
-SELECT throws_ok($$SELECT 'garbage'::nps_summary$$, '22P02',
-                 'invalid input syntax for type nps_summary: "garbage"', 'nps_summary: garbage is a syntax error');
-SELECT throws_ok($$SELECT ''::nps_summary$$, '22P02', NULL::text, 'nps_summary: empty text');
-SELECT throws_ok($$SELECT 'promoters=1 passives=2'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: a missing count');
-SELECT throws_ok($$SELECT 'promoters=1 passives=2 detractors=3 extra'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: trailing text');
-SELECT throws_ok($$SELECT 'passives=2 promoters=1 detractors=3'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: counts out of order');
-SELECT throws_ok($$SELECT 'promoters=1.5 passives=2 detractors=3'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: a fractional count');
-SELECT throws_ok($$SELECT 'promoters= passives=2 detractors=3'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: an empty count');
-SELECT throws_ok($$SELECT 'promoters=x passives=2 detractors=3'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: a count that is not a number');
-SELECT throws_ok($$SELECT 'promoters 1 passives=2 detractors=3'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: a missing =');
-SELECT throws_ok($$SELECT 'promoters=-1 passives=2 detractors=x'::nps_summary$$, '22P02', NULL::text,
-                 'nps_summary: bad syntax wins over a negative count');
-SELECT throws_ok($$SELECT 'promoters=-1 passives=2 detractors=3'::nps_summary$$, '22023',
-                 'promoters must not be negative', 'nps_summary: negative promoters');
-SELECT throws_ok($$SELECT 'promoters=1 passives=-2 detractors=3'::nps_summary$$, '22023',
-                 'passives must not be negative', 'nps_summary: negative passives');
-SELECT throws_ok($$SELECT 'promoters=1 passives=2 detractors=-3'::nps_summary$$, '22023',
-                 'detractors must not be negative', 'nps_summary: negative detractors');
-SELECT throws_ok($$SELECT 'promoters=9223372036854775808 passives=0 detractors=0'::nps_summary$$, '22003', NULL::text,
-                 'nps_summary: bigint max + 1 is out of range, not clamped');
-SELECT throws_ok($$SELECT 'promoters=0 passives=99999999999999999999 detractors=0'::nps_summary$$, '22003', NULL::text,
-                 'nps_summary: a 20-digit count is out of range');
-SELECT throws_ok($$SELECT 'promoters=0 passives=0 detractors=-9223372036854775809'::nps_summary$$, '22003', NULL::text,
-                 'nps_summary: bigint min - 1 is out of range');
+-- bad input text: syntax errors are 22P02 (also when a count is negative as
+-- well), a negative count 22023, a count beyond bigint 22003 (not clamped)
+SELECT throws_ok(format('SELECT %L::nps_summary', input), code,
+                 CASE code WHEN '22P02' THEN format('invalid input syntax for type nps_summary: "%s"', input)
+                           WHEN '22003' THEN format('value out of range for type nps_summary: "%s"', input)
+                           ELSE message END,
+                 format('nps_summary: %s, %L is %s', what, input, code))
+FROM (VALUES
+  ('garbage', 'garbage', '22P02', NULL),
+  ('', 'empty text', '22P02', NULL),
+  ('promoters=1 passives=2', 'a missing count', '22P02', NULL),
+  ('promoters=1 passives=2 detractors=3 extra', 'trailing text', '22P02', NULL),
+  ('passives=2 promoters=1 detractors=3', 'counts out of order', '22P02', NULL),
+  ('promoters=1.5 passives=2 detractors=3', 'a fractional count', '22P02', NULL),
+  ('promoters= passives=2 detractors=3', 'an empty count', '22P02', NULL),
+  ('promoters=x passives=2 detractors=3', 'a count that is not a number', '22P02', NULL),
+  ('promoters 1 passives=2 detractors=3', 'a missing =', '22P02', NULL),
+  ('promoters=0x10 passives=2 detractors=3', 'a hexadecimal count', '22P02', NULL),
+  ('promoters=-1 passives=2 detractors=x', 'bad syntax wins over a negative count', '22P02', NULL),
+  ('promoters=-1 passives=2 detractors=3', 'negative promoters', '22023', 'promoters must not be negative'),
+  ('promoters=1 passives=-2 detractors=3', 'negative passives', '22023', 'passives must not be negative'),
+  ('promoters=1 passives=2 detractors=-3', 'negative detractors', '22023', 'detractors must not be negative'),
+  ('promoters=9223372036854775808 passives=0 detractors=0', 'bigint max + 1', '22003', NULL),
+  ('promoters=0 passives=99999999999999999999 detractors=0', 'a 20-digit count', '22003', NULL),
+  ('promoters=0 passives=0 detractors=-9223372036854775809', 'bigint min - 1', '22003', NULL)
+) AS bad(input, what, code, message);
 
 -- nps_summary binary send and receive ---------------------------------------
 
