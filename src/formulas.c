@@ -249,11 +249,15 @@ sm_ltv_to_cac(PG_FUNCTION_ARGS)
 	Numeric		ltv = PG_GETARG_NUMERIC(0);
 	Numeric		cac = NUMERIC_ARG(1, "cac", false);
 
+	/* clv_from_churn() of a customer who never churns is +Infinity */
+	bool		ltv_unbounded = numeric_is_inf(ltv) && sm_numeric_sign(ltv) > 0;
+
+	/* every argument is checked, also when the ratio is undefined */
+	if (!ltv_unbounded)
+		sm_check_money(ltv, "ltv", true);
 	if (sm_numeric_sign(cac) == 0)
 		PG_RETURN_NULL();
-	/* clv_from_churn() of a customer who never churns is +Infinity */
-	if (numeric_is_inf(ltv) && sm_numeric_sign(ltv) > 0)
+	if (ltv_unbounded)
 		PG_RETURN_FLOAT8(get_float8_infinity());
-	sm_check_money(ltv, "ltv", true);
 	PG_RETURN_FLOAT8(num_float8(num_div(ltv, cac)));
 }
