@@ -3,7 +3,7 @@
 -- numerics are compared exactly, float8 results exactly where the IEEE
 -- arithmetic is exact and within a stated tolerance otherwise.
 BEGIN;
-SELECT plan(222);
+SELECT plan(224);
 
 -- retention_rate(start, end, acquired) = (end - acquired) / start ---------
 
@@ -243,6 +243,10 @@ ORDER BY kind, call, value;
 SELECT throws_ok($$SELECT ltv_to_cac('-Infinity', 500)$$, '22023', 'ltv must be a finite amount',
                  'ltv_to_cac: -Infinity ltv');
 SELECT throws_ok($$SELECT ltv_to_cac('NaN', 500)$$, '22023', 'ltv must be a finite amount', 'ltv_to_cac: NaN ltv');
+SELECT throws_ok($$SELECT ltv_to_cac('NaN', 0)$$, '22023', 'ltv must be a finite amount',
+                 'ltv_to_cac: NaN ltv is an error even with cac 0, like arpa and cac');
+SELECT throws_ok($$SELECT ltv_to_cac('-Infinity', 0)$$, '22023', 'ltv must be a finite amount',
+                 'ltv_to_cac: -Infinity ltv is an error even with cac 0');
 
 -- the formulas compose: the README's chain from raw counts to LTV:CAC -------
 
