@@ -3,7 +3,7 @@
 -- numerics are compared exactly, float8 results exactly where the IEEE
 -- arithmetic is exact and within a stated tolerance otherwise.
 BEGIN;
-SELECT plan(224);
+SELECT plan(226);
 
 -- retention_rate(start, end, acquired) = (end - acquired) / start ---------
 
@@ -109,6 +109,9 @@ SELECT is(round(clv_from_churn(100, 0.2, 1, 0.1), 12), 366.666666666667,
           'clv_from_churn: 100 * 1.1 / 0.3 = 366.67 (no float noise in 0.2 + 0.1)');
 SELECT is(clv_from_churn(100, 0.02), clv_from_churn(100, 0.02, 1, 0), 'clv_from_churn: defaults are margin 1, discount 0');
 SELECT is(clv_from_churn(100, 0.02, 0.8), clv_from_churn(100, 0.02, 0.8, 0), 'clv_from_churn: default discount 0');
+-- named: margin keeps its default 1, 100 * 1 * 1.01 / (0.02 + 0.01) = 101 / 0.03
+SELECT is(round(clv_from_churn(arpa => 100, churn_rate => 0.02, discount_rate => 0.01), 10), 3366.6666666667,
+          'clv_from_churn: named discount_rate with the default margin, 101 / 0.03');
 SELECT is(clv_from_churn(120, 1), 120::numeric, 'clv_from_churn: churn 1, one period, 120 / 1');
 SELECT is(clv_from_churn(100, 0.5, 0), 0::numeric, 'clv_from_churn: margin 0, 0 / 0.5 = 0');
 SELECT is(clv_from_churn(0, 0.1), 0::numeric, 'clv_from_churn: arpa 0');
@@ -147,6 +150,8 @@ SELECT ok(cac(NULL, 1) IS NULL AND cac(1, NULL) IS NULL, 'cac: STRICT');
 
 SELECT is(cac_payback_periods(500, 50, 0.8), 12.5::float8, 'cac_payback_periods: 500 / (50 * 0.8) = 500 / 40 = 12.5');
 SELECT is(cac_payback_periods(500, 50), 10::float8, 'cac_payback_periods/2: default margin 1, 500 / 50 = 10');
+SELECT is(cac_payback_periods(gross_margin => 0.5, arpa => 50, cac => 500), 20::float8,
+          'cac_payback_periods: named arguments, 500 / (50 * 0.5) = 20');
 SELECT is(cac_payback_periods(100, 30), 10::float8 / 3, 'cac_payback_periods: 100 / 30 = 3.33...');
 SELECT is(cac_payback_periods(0, 50), 0::float8, 'cac_payback_periods: free customers pay back at once');
 SELECT is(cac_payback_periods(0, 0), 0::float8, 'cac_payback_periods: cac 0 and profit 0 is 0, not NaN');
