@@ -127,7 +127,16 @@ sm_churn_rate_rescale(PG_FUNCTION_ARGS)
 	float8		exponent = rescale_exponent(PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2));
 
 	sm_check_fraction(churn, "churn_rate");
-	PG_RETURN_FLOAT8(1.0 - pow(1.0 - churn, exponent));
+	/* the limits, also where the exponent under- or overflowed to 0 or inf */
+	if (churn == 0.0 || churn == 1.0)
+		PG_RETURN_FLOAT8(churn);
+
+	/*
+	 * 1 - (1 - churn) ^ exponent, computed without the cancellation of that
+	 * form: 1 - churn rounds away most digits of a small churn (1e-18 would
+	 * rescale to 0), and 1 - x of an x close to 1 loses the rest.
+	 */
+	PG_RETURN_FLOAT8(-expm1(exponent * log1p(-churn)));
 }
 
 PG_FUNCTION_INFO_V1(sm_retention_rate_rescale);
@@ -240,11 +249,15 @@ sm_ltv_to_cac(PG_FUNCTION_ARGS)
 	Numeric		ltv = PG_GETARG_NUMERIC(0);
 	Numeric		cac = NUMERIC_ARG(1, "cac", false);
 
+	/* clv_from_churn() of a customer who never churns is +Infinity */
+	bool		ltv_unbounded = numeric_is_inf(ltv) && sm_numeric_sign(ltv) > 0;
+
+	/* every argument is checked, also when the ratio is undefined */
+	if (!ltv_unbounded)
+		sm_check_money(ltv, "ltv", true);
 	if (sm_numeric_sign(cac) == 0)
 		PG_RETURN_NULL();
-	/* clv_from_churn() of a customer who never churns is +Infinity */
-	if (numeric_is_inf(ltv) && sm_numeric_sign(ltv) > 0)
+	if (ltv_unbounded)
 		PG_RETURN_FLOAT8(get_float8_infinity());
-	sm_check_money(ltv, "ltv", true);
 	PG_RETURN_FLOAT8(num_float8(num_div(ltv, cac)));
 }

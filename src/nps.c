@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -88,22 +90,65 @@ sm_nps_category(PG_FUNCTION_ARGS)
 
 /* I/O: "promoters=3 passives=2 detractors=1", and three int8 in binary. */
 
+static const char *
+skip_space(const char *p)
+{
+	while (isspace((unsigned char) *p))
+		p++;
+	return p;
+}
+
+/*
+ * Read "name = integer" (spaces optional) at p into *value; return the
+ * position after it, or NULL if the text is not that.  strtol() rather than
+ * sscanf(), which silently clamps a number beyond bigint to its maximum.
+ */
+static const char *
+read_count(const char *p, const char *name, int64 *value, bool *out_of_range)
+{
+	size_t		len = strlen(name);
+	char	   *end;
+
+	p = skip_space(p);
+	if (strncmp(p, name, len) != 0)
+		return NULL;
+	p = skip_space(p + len);
+	if (*p != '=')
+		return NULL;
+	p = skip_space(p + 1);
+	errno = 0;
+	*value = strtoi64(p, &end, 10);
+	if (end == p)
+		return NULL;
+	if (errno == ERANGE)
+		*out_of_range = true;
+	return end;
+}
+
 PG_FUNCTION_INFO_V1(nps_summary_in);
 Datum
 nps_summary_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
 	NpsSummary *result = palloc(sizeof(NpsSummary));
-	int			consumed = 0;
+	const char *p = str;
+	bool		out_of_range = false;
 
-	if (sscanf(str, " promoters = " INT64_FORMAT " passives = " INT64_FORMAT
-			   " detractors = " INT64_FORMAT " %n",
-			   &result->promoters, &result->passives, &result->detractors,
-			   &consumed) != 3 || str[consumed] != '\0')
+	p = read_count(p, "promoters", &result->promoters, &out_of_range);
+	if (p)
+		p = read_count(p, "passives", &result->passives, &out_of_range);
+	if (p)
+		p = read_count(p, "detractors", &result->detractors, &out_of_range);
+	if (p == NULL || *skip_space(p) != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type nps_summary: \"%s\"", str),
 				 errhint("Write it as 'promoters=3 passives=2 detractors=1'.")));
+	if (out_of_range)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type nps_summary: \"%s\"", str),
+				 errdetail("Each count must fit in a bigint.")));
 	sm_check_count(result->promoters, "promoters");
 	sm_check_count(result->passives, "passives");
 	sm_check_count(result->detractors, "detractors");

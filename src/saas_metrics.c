@@ -72,7 +72,10 @@ sm_check_money(Numeric value, const char *argname, bool allow_negative)
 	return value;
 }
 
-/* float8 to numeric through its shortest exact decimal form (0.8 -> 0.8). */
+/*
+ * float8 to numeric as the float8::numeric cast does: rounded to DBL_DIG (15)
+ * significant digits, so 0.8 -> 0.8 and even 0.1 + 0.2 -> 0.3.
+ */
 Numeric
 sm_float8_numeric(float8 value)
 {
