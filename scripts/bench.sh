@@ -21,7 +21,7 @@ cluster_start "$TMP" -c shared_buffers=1GB -c work_mem=256MB -c max_parallel_wor
 	-c jit=off
 
 psql -X -q -d postgres -c "CREATE DATABASE bench" >/dev/null
-run() { psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
+run() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
 run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
 	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql >/dev/null
 
