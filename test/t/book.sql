@@ -1,7 +1,7 @@
 -- subscription_book: errors with their SQLSTATEs, robustness of the type's
 -- input against corrupted values, and parallel plans equal to serial ones.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 
 SELECT throws_ok($$SELECT mrr_movements(1, date '2024-02-01', date '2024-01-01', 10)$$,
                  '22023', 'ended_at must not be before started_at', 'end before start');
@@ -111,6 +111,25 @@ CREATE TABLE serial_results AS SELECT
     (SELECT array_agg(m ORDER BY g) FROM (
          SELECT customer_id % 3 AS g, mrr_movements(customer_id, started_at, ended_at, mrr) AS m
          FROM par_book GROUP BY 1) x) AS by_group;
+
+-- hash aggregation that spills its states to disk (they are flattened and
+-- read back) gives what a sorted group aggregate gives
+SET enable_hashagg = off;
+CREATE TABLE sorted_groups AS
+SELECT customer_id % 500 AS g, mrr_movements(customer_id, started_at, ended_at, mrr, 'quarter') AS m
+FROM par_book GROUP BY 1;
+RESET enable_hashagg;
+SET enable_sort = off;
+SET hash_mem_multiplier = 1;
+SET work_mem = '64kB';
+SELECT matches(pg_temp.plan_of('SELECT customer_id % 500, mrr_movements(customer_id, started_at, ended_at, mrr, ''quarter'') FROM par_book GROUP BY 1'),
+               'HashAggregate', 'a hash aggregate is planned');
+SELECT is((SELECT count(*) FROM (SELECT customer_id % 500 AS g, mrr_movements(customer_id, started_at, ended_at, mrr, 'quarter') AS m
+                                 FROM par_book GROUP BY 1) h JOIN sorted_groups s USING (g) WHERE h.m = s.m),
+          500::bigint, 'spilled hash aggregate = sorted group aggregate');
+RESET enable_sort;
+RESET hash_mem_multiplier;
+RESET work_mem;
 
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
