@@ -19,14 +19,12 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
-#include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
-#include "utils/lsyscache.h"
 
 #include "saas_metrics.h"
 
