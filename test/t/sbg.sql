@@ -11,7 +11,7 @@
 --    of r(j) for S(t), S(t-1) alpha / (alpha + beta + t - 1) for P(t), and the
 --    2F1 series summed until a term is below 1e-40 for DERL.
 BEGIN;
-SELECT plan(57);
+SELECT plan(60);
 
 CREATE FUNCTION pg_temp.close(x float8, expected float8, tolerance float8 DEFAULT 1e-12)
 RETURNS boolean LANGUAGE sql AS $$ SELECT abs(x - expected) <= tolerance * greatest(1, abs(expected)) $$;
@@ -117,6 +117,9 @@ SELECT throws_ok($$SELECT sbg_derl(1, 1, -1)$$, '22023', NULL, 'discount -1');
 SELECT throws_ok($$SELECT sbg_derl(1, 1, 0.1, 0)$$, '22023', NULL, 'no payment made');
 SELECT throws_ok($$SELECT clv_sbg(-5, 1, 1, 0.1)$$, '22023', NULL, 'negative margin');
 SELECT throws_ok($$SELECT 'nonsense'::sbg_counts$$, '22P02', NULL, 'sbg_counts syntax');
+SELECT throws_ok($$SELECT sbg_fit(ARRAY[[1000, 600], [500, 400]]::bigint[])$$, '2202E', NULL, 'two-dimensional array');
+SELECT throws_ok($$SELECT sbg_derl(1, 1, 'NaN')$$, '22023', NULL, 'discount NaN');
+SELECT is(clv_sbg(100, 0.704, 1.182, 0), 'Infinity'::numeric, 'infinite DERL and a positive margin: Infinity');
 
 SELECT * FROM finish();
 ROLLBACK;
