@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# make demo: build and install saas_metrics (installing what it needs with
+# apt on Debian 12), start a PostgreSQL 15 cluster in /tmp/saas_metrics_demo,
+# create the database saas_demo with the extension and a generated SaaS book
+# (demo/book.sql), and print a metrics dashboard (demo/dashboard.sql).  The
+# cluster keeps running for you to explore; running the demo again starts
+# it afresh.
+#
+# scripts/demo.sh stop (make demo-stop): stop the demo cluster and remove
+# its directory.
+set -euo pipefail
+. "$(dirname "$0")/cluster.sh"
+cd "$ROOT"
+
+DEMO_DIR=/tmp/saas_metrics_demo
+
+# Stop a demo cluster left running, then remove its directory.  A directory
+# whose server is still running after the stop is never removed.
+demo_stop() {
+	if [ -f "$DEMO_DIR/data/postmaster.pid" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$DEMO_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+		if as_pg "$PGBIN/pg_ctl" -D "$DEMO_DIR/data" status >/dev/null 2>&1; then
+			echo "the demo cluster in $DEMO_DIR is still running and could not be stopped" >&2
+			return 1
+		fi
+	fi
+	rm -rf "$DEMO_DIR"
+}
+
+if [ "${1:-}" = stop ]; then
+	if [ -d "$DEMO_DIR" ]; then
+		demo_stop
+		echo "demo cluster stopped; $DEMO_DIR removed"
+	else
+		echo "no demo cluster in $DEMO_DIR"
+	fi
+	exit 0
+fi
+if [ $# -gt 0 ]; then
+	echo "usage: $0 [stop]" >&2
+	exit 2
+fi
+
+start=$(date +%s)
+echo "== building and installing saas_metrics"
+build_and_install	# holds the machine-wide install lock (fd 9) until released below
+
+echo "== starting PostgreSQL 15 in $DEMO_DIR"
+demo_stop
+# The server outlives this script: it must not inherit the lock's descriptor.
+cluster_start "$DEMO_DIR" 9>&-
+
+echo "== loading the demo book into database saas_demo"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE saas_demo"
+psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql
+
+psql -X -v ON_ERROR_STOP=1 -P pager=off -d saas_demo -f demo/dashboard.sql
+exec 9>&-	# release the install lock: the extension is loaded
+
+cat <<EOF
+== demo ready in $(($(date +%s) - start)) s; the cluster keeps running
+   connect:  psql -h $DEMO_DIR -U postgres saas_demo
+   again:    psql -h $DEMO_DIR -U postgres -f demo/dashboard.sql saas_demo
+   stop:     make demo-stop
+EOF
