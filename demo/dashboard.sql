@@ -209,3 +209,23 @@ SELECT to_char(s.cohort_start, 'YYYY "Q"Q') AS cohort, s.cohort_customers AS cus
        round(100 * s.annual_revenue_retention::numeric, 1) AS "1 year revenue %"
 FROM quarterly_cells, cohort_summary(cells, 'quarter') AS s
 ORDER BY s.cohort_start;
+
+-- ---------------------------------------------------------------- sBG
+\echo '== Predicted lifetime: an sBG model fitted to each 2024 cohort, against 1 / churn (in quarters)'
+\echo '   (survivors at age k = the fewest active at any age up to k: a comeback is not survival)'
+SELECT to_char(f.cohort_start, 'YYYY "Q"Q') AS cohort,
+       round((f.m).alpha::numeric, 3) AS alpha, round((f.m).beta::numeric, 3) AS beta, (f.m).converged,
+       round(lifetime_from_churn(1 - f.first_retention)::numeric, 1) AS "1/churn lifetime",
+       round(sbg_expected_lifetime(f.m)::numeric, 1) AS "sBG lifetime",
+       round(100 * sbg_retention_rate(f.m, 12)::numeric, 1) AS "sBG retention % at q12",
+       round(clv_sbg(100, f.m, 0.03), 0) AS "value of 100/q, d=3%",
+       round((clv_from_churn(100, 1 - f.first_retention, 1, 0.03) - 100) * 1.03, 0) AS "same, 1/churn"
+FROM (SELECT s.cohort_start, sbg_fit(s.age, s.survivors) AS m,
+             max(s.survivors) FILTER (WHERE s.age = 1)::float8
+               / max(s.survivors) FILTER (WHERE s.age = 0) AS first_retention
+      FROM (SELECT c.cohort_start, c.age,
+                   min(c.active_customers) OVER (PARTITION BY c.cohort_start ORDER BY c.age) AS survivors
+            FROM quarterly_cells, unnest(cells) AS c
+            WHERE c.cohort_start < '2025-01-01') AS s
+      GROUP BY s.cohort_start) AS f
+ORDER BY f.cohort_start;
