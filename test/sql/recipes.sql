@@ -48,6 +48,23 @@ SELECT plan, period_start, new_customers, churned_customers, mrr_end FROM mrr_by
 SELECT cohort_start, age, active_customers, logo_retention, revenue_retention FROM cohorts_monthly ORDER BY 1, 2;
 SELECT date_trunc('month', answered_on)::date AS month, nps(rollup(summary)) FROM nps_daily GROUP BY 1 ORDER BY 1;
 
+-- Answers read off the stored triangle: Jan cohort (1, 2) keeps 1 of 2 from Mar
+SELECT cohort_start, cohort_customers, second_period_logo_retention, churn_peak_age
+FROM cohort_summary((SELECT array_agg(ROW(c.*)::cohort_cell) FROM cohorts_monthly c));
+SELECT * FROM mrr_by_cohort((SELECT array_agg(ROW(c.*)::cohort_cell) FROM cohorts_monthly c))
+WHERE period_start = '2026-03-01';
+
+-- Recipe 5: books kept per year of start roll up to the whole
+CREATE TABLE books AS
+SELECT date_trunc('year', started_at) AS started_year,
+       subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') AS book
+FROM subscriptions GROUP BY 1;
+SELECT (SELECT array_agg(m) FROM (SELECT unnest(mrr_movements(rollup(book))) AS m FROM books) x)
+     = (SELECT array_agg(ROW(period_start, customers_start, new_customers, reactivated_customers, churned_customers,
+                             customers_end, mrr_start, new_mrr, expansion_mrr, contraction_mrr, churned_mrr,
+                             reactivation_mrr, mrr_end)::mrr_movement ORDER BY period_start) FROM mrr_monthly) AS books_roll_up;
+DROP TABLE books;
+
 -- New data arrives; the scheduled job refreshes without blocking readers
 INSERT INTO subscriptions VALUES (5, 'basic', '2026-04-15', NULL, 29.00);
 UPDATE subscriptions SET ended_at = '2026-05-01' WHERE customer_id = 1;
