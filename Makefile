@@ -19,8 +19,11 @@ DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --outputdir=. --load-extension=$(EXTENSION)
 
-# -Wextra minus unused parameters: PostgreSQL's own headers have them.
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
+# Warning-free with -Wall -Wextra.  The server headers are included as
+# system headers (their inline functions have unused parameters, which
+# -Wextra would report as ours); -isystem overrides PGXS's -I for that path.
+PG_CFLAGS = -Wall -Wextra
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 ifdef WERROR
 PG_CFLAGS += -Werror
 endif
