@@ -991,6 +991,7 @@ subscription_book_add(PG_FUNCTION_ARGS)
 				end;
 	struct varlena *mrr;
 	int			dscale;
+	Datum		id;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "subscription_book_add called in non-aggregate context");
@@ -1067,7 +1068,11 @@ subscription_book_add(PG_FUNCTION_ARGS)
 	if (dscale > book->mrr_scale)
 		book_set_scale(book, dscale);
 
-	book_add_row(book, book_customer(book, PG_GETARG_DATUM(1)), start, end,
+	/* a long text id may be compressed or out of line: hash its real bytes */
+	id = PG_GETARG_DATUM(1);
+	if (book->key.typlen == -1)
+		id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(id));
+	book_add_row(book, book_customer(book, id), start, end,
 				 sm_money_scaled(mrr, book->mrr_scale, "mrr"));
 	if ((book->nrows & 0xFFFF) == 0)
 		check_flat_size(book);
