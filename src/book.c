@@ -778,8 +778,10 @@ flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt)
 	BookFlat   *out;
 
 	check_compatible(a, b);
-	key_info_init(&ki, a->ncustomers > 0 ? a->key_type : b->key_type,
-				  a->ncustomers > 0 ? a->collation : b->collation);
+	memset(&ki, 0, sizeof(ki));
+	if (a->ncustomers > 0 || b->ncustomers > 0)
+		key_info_init(&ki, a->ncustomers > 0 ? a->key_type : b->key_type,
+					  a->ncustomers > 0 ? a->collation : b->collation);
 	flat_merge_pass(&mo, a, a_rows, b, b_rows);
 	if (nrows > PG_INT32_MAX)
 		book_too_large();

@@ -1,7 +1,7 @@
 -- subscription_book: errors with their SQLSTATEs, robustness of the type's
 -- input against corrupted values, and parallel plans equal to serial ones.
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 SELECT throws_ok($$SELECT mrr_movements(1, date '2024-02-01', date '2024-01-01', 10)$$,
                  '22023', 'ended_at must not be before started_at', 'end before start');
@@ -82,6 +82,12 @@ BEGIN
 END $$;
 SELECT ok((SELECT rejected > 0 AND accepted + rejected > 100 FROM pg_temp.corruptions()),
           'corrupted books are rejected or read safely');
+
+-- a book with no customers (only possible through its input) rolls up and reads as zeros
+SELECT is((SELECT mrr_movements(rollup(b))::text FROM (
+               SELECT '\xe00000000100010000000000170000006400000000000080ffffff7fe05e0000e05e00000000000000000000000000000000000000000000'::subscription_book
+               FROM generate_series(1, 2)) v(b)),
+          '{"(2024-01-01,0,0,0,0,0,0,0,0,0,0,0,0)"}', 'empty books');
 
 -- long text ids, compressed or moved out of line by TOAST, are the same
 -- customers as their short equivalents
