@@ -15,6 +15,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/float.h"
@@ -84,6 +85,8 @@ cohort_retention_final(PG_FUNCTION_ARGS)
 		int			n = sm_book_customer_events(book, customer, &events, &capacity);
 		int64		rows = 0;
 
+		if ((customer & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		cohort_size[cohort]++;
 		for (int i = 0; i < n && events[i].period <= last; i++)
 		{

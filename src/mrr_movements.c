@@ -23,6 +23,7 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 
@@ -81,6 +82,9 @@ mrr_movements_final(PG_FUNCTION_ARGS)
 		int128		cur_mrr = 0;
 		bool		ever_active = false;	/* at an end before the current event */
 		int			i;
+
+		if ((c & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		/* the state at the end of the period before the window */
 		for (i = 0; i < n && events[i].period < first; i++)

@@ -20,6 +20,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
@@ -657,6 +658,8 @@ hypergeometric_1b(double b, double c, double z)
 
 	for (int64 k = 0; k < INT64CONST(100000000); k++)
 	{
+		if ((k & 0xFFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		term *= z * (b + k) / (c + k);
 		sum += term;
 		if (term * z / (1.0 - z) <= 1e-17 * sum)
