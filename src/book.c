@@ -3,19 +3,23 @@
  *		The subscription_book type and aggregate state: transition, combine,
  *		expanded-object methods and I/O.
  *
+ * The transition function only logs each row, with the hash of its
+ * customer id: no lookup per row, so no cache miss per row.  Grouping rows by
+ * customer happens once, when the log is flattened (for the final function,
+ * or to leave a parallel worker): a radix sort on the hash, then one pass
+ * that compares ids only within runs of equal hashes.
+ *
  * Customer ids may be of any type with a hash opclass.  Integer ids are
  * hashed and compared as integers, and text, varchar, bytea and uuid ids
  * (in a deterministic collation) as bytes; any other type goes through the
  * type cache's hash function and equality operator, with the aggregate's
  * input collation.  Ids are kept as images: by-value ids inline, others in a
- * key arena (varlenas with a 4-byte header), so the flat form can be
- * written with one memcpy of the arena.
+ * key arena (varlenas with a 4-byte header).
  *
- * Memory per customer: a 16-byte customer record, a 24-byte hash-table slot
- * (the table is between 45% and 90% full), 24 bytes per stored row, plus the
- * id image for by-reference ids (MAXALIGNed): about 100-180 bytes in all,
- * measured.  A book whose flat form would exceed 1 GB (the varlena limit)
- * is refused with 54000.
+ * Memory: 32 bytes per input row in the log, plus the id image per row for
+ * by-reference ids (MAXALIGNed); flattening needs as much again, briefly.  A
+ * book whose flat form could exceed 1 GB (the varlena limit) is refused
+ * with 54000.
  */
 #include "postgres.h"
 
@@ -43,31 +47,6 @@ typedef enum KeyHashing
 	KEY_BYTES,					/* the image's bytes */
 	KEY_TYPCACHE				/* the type's hash function and = operator */
 } KeyHashing;
-
-/* The key is in the slot too, so probing integer ids touches only the table. */
-typedef struct BookSlot
-{
-	int64		key;			/* as BookCustomer.key */
-	int32		customer;
-	uint32		hash;
-	char		status;
-} BookSlot;
-
-static uint32 book_key_hash(Book *book, int64 key);
-static bool book_keys_equal(Book *book, int64 a, int64 b);
-
-#define SH_PREFIX bookindex
-#define SH_ELEMENT_TYPE BookSlot
-#define SH_KEY_TYPE int64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, key) book_key_hash((Book *) (tb)->private_data, key)
-#define SH_EQUAL(tb, a, b) book_keys_equal((Book *) (tb)->private_data, a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 /*
  * The flat form.  Customers follow the header, in ascending order of the
@@ -212,18 +191,6 @@ keys_equal(BookKeyInfo *ki, const char *arena_a, int64 ka, const char *arena_b, 
 	}
 }
 
-static uint32
-book_key_hash(Book *book, int64 key)
-{
-	return key_hash(&book->key, book->arena, key);
-}
-
-static bool
-book_keys_equal(Book *book, int64 ka, int64 kb)
-{
-	return keys_equal(&book->key, book->arena, ka, book->arena, kb);
-}
-
 static void
 key_info_init(BookKeyInfo *ki, Oid key_type, Oid collation)
 {
@@ -251,59 +218,57 @@ key_info_init(BookKeyInfo *ki, Oid key_type, Oid collation)
 	}
 }
 
-/* ---- the expanded book ---------------------------------------------- */
+/* ---- the log ------------------------------------------------------- */
 
-/* A new empty book, with room for the customers and rows expected. */
+/* A new empty log book. */
 static Book *
-book_create(MemoryContext parent, int32 customers, int32 rows)
+book_create(MemoryContext parent)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
 											  ALLOCSET_DEFAULT_SIZES);
 	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
 
 	EOH_init_header(&book->hdr, &book_methods, cxt);
-	book->maxcustomers = Max(customers, 1024);
-	book->customers = MemoryContextAlloc(cxt, book->maxcustomers * sizeof(BookCustomer));
-	book->maxrows = Max(rows, 1024);
-	book->rows = MemoryContextAlloc(cxt, book->maxrows * sizeof(BookRow));
+	book->maxlog = 1024;
+	book->log = MemoryContextAlloc(cxt, book->maxlog * sizeof(BookLogRow));
 	book->min_period = PG_INT32_MAX;
 	book->max_period = PG_INT32_MIN;
-	book->index = bookindex_create(cxt, book->maxcustomers, book);
 	return book;
 }
 
-static void *
-grow(void *array, int32 *capacity, Size elemsize)
-{
-	int64		newcap = (int64) *capacity * 2;
-
-	if (newcap > PG_INT32_MAX || (Size) newcap * elemsize > MaxAllocHugeSize)
-		book_too_large();
-	*capacity = (int32) newcap;
-	return repalloc_huge(array, newcap * elemsize);
-}
-
+/* What the flat form of the log can take at most: one customer per row. */
 static void
 check_flat_size(Book *book)
 {
-	if (flat_size(book->ncustomers, book->nrows, book->arena_len) > MaxAllocSize)
+	if (flat_size(book->nlog, book->nlog, book->arena_len) > MaxAllocSize)
 		book_too_large();
 }
 
-/*
- * The customer with this id, added if new.  A by-reference id's image is
- * written at the end of the arena before the lookup, so the hash table only
- * ever compares keys, and is dropped again if the id was known.
- */
-static int32
-book_customer(Book *book, Datum id)
+/* Append one row; a by-reference id's image goes to the arena. */
+static void
+book_log_row(Book *book, Datum id, int32 start, int32 end, int64 mrr)
 {
-	BookSlot   *slot;
-	bool		found;
-	int64		key;
+	BookLogRow *row;
 
+	if (book->nlog == book->maxlog)
+	{
+		int64		newmax = (int64) book->maxlog * 2;
+
+		if (newmax > PG_INT32_MAX || (Size) newmax * sizeof(BookLogRow) > MaxAllocHugeSize)
+			book_too_large();
+		book->log = repalloc_huge(book->log, newmax * sizeof(BookLogRow));
+		book->maxlog = (int32) newmax;
+		check_flat_size(book);
+	}
+	if (book->log_flat)
+	{
+		pfree(book->log_flat);
+		book->log_flat = NULL;
+	}
+
+	row = &book->log[book->nlog++];
 	if (book->key.byval)
-		key = (int64) id;
+		row->key = (int64) id;
 	else
 	{
 		Size		size = key_image_size(&book->key, id);
@@ -329,50 +294,18 @@ book_customer(Book *book, Datum id)
 		}
 		else
 			memcpy(image, DatumGetPointer(id), size);
-		key = book->arena_len;
+		row->key = book->arena_len;
 		book->arena_len = needed;
 	}
-
-	slot = bookindex_insert(book->index, key, &found);
-	if (found)
-	{
-		if (!book->key.byval)
-			book->arena_len = key;
-		return slot->customer;
-	}
-	if (book->ncustomers == book->maxcustomers)
-		book->customers = grow(book->customers, &book->maxcustomers, sizeof(BookCustomer));
-	slot->customer = book->ncustomers;
-	book->customers[book->ncustomers] = (BookCustomer)
-	{
-		.key = key,.first_row = -1,.first_start = PERIOD_OPEN
-	};
-	return book->ncustomers++;
-}
-
-static void
-book_add_row(Book *book, int32 customer, int32 start, int32 end, int64 mrr)
-{
-	BookCustomer *c = &book->customers[customer];
-
-	c->first_start = Min(c->first_start, start);
+	row->hash = key_hash(&book->key, book->arena, row->key);
+	row->mrr = mrr;
+	row->start = start;
+	row->end = end;
 	book->min_period = Min(book->min_period, start);
 	book->max_period = Max(book->max_period, end == PERIOD_OPEN ? start : end);
-
-	/* a row that starts and ends within one period is never active at a period end */
-	if (start == end)
-		return;
-	if (book->nrows == book->maxrows)
-		book->rows = grow(book->rows, &book->maxrows,
-						  sizeof(BookRow));
-	book->rows[book->nrows] = (BookRow)
-	{
-		.mrr = mrr,.start = start,.end = end,.next = c->first_row
-	};
-	c->first_row = book->nrows++;
 }
 
-/* Raise the book's MRR scale: every stored amount gains the extra digits. */
+/* Raise the book's MRR scale: every logged amount gains the extra digits. */
 static void
 book_set_scale(Book *book, int scale)
 {
@@ -381,36 +314,34 @@ book_set_scale(Book *book, int scale)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("mrr has too many digits after the decimal point"),
 				 errdetail("At most %d are kept exactly; round mrr first.", MONEY_MAX_SCALE)));
-	for (int32 i = 0; i < book->nrows; i++)
-		book->rows[i].mrr = sm_money_rescale(book->rows[i].mrr, book->mrr_scale, scale);
+	for (int32 i = 0; i < book->nlog; i++)
+		book->log[i].mrr = sm_money_rescale(book->log[i].mrr, book->mrr_scale, scale);
 	book->mrr_scale = scale;
+	if (book->log_flat)
+	{
+		pfree(book->log_flat);
+		book->log_flat = NULL;
+	}
 }
 
 /* ---- flat form ------------------------------------------------------ */
 
-typedef struct HashedCustomer
-{
-	uint32		hash;
-	int32		customer;
-} HashedCustomer;
-
 /*
- * Sort by hash: an LSD radix sort, four stable passes of one byte each,
- * linear in the number of customers (a comparison sort was a tenth of the
- * time of a partial aggregate).
+ * Sort log rows by hash: an LSD radix sort, four stable passes of one byte
+ * each, moving the rows themselves so that every pass reads and writes
+ * sequentially.  The result is in rows; buffer is scratch of the same size.
  */
 static void
-sort_by_hash(HashedCustomer *items, int32 n)
+sort_log_by_hash(BookLogRow *rows, BookLogRow *buffer, int32 n)
 {
-	HashedCustomer *buffer = palloc_extended(Max(n, 1) * sizeof(HashedCustomer), MCXT_ALLOC_HUGE);
-	HashedCustomer *from = items;
-	HashedCustomer *to = buffer;
+	BookLogRow *from = rows;
+	BookLogRow *to = buffer;
 
 	for (int shift = 0; shift < 32; shift += 8)
 	{
 		int32		offsets[256] = {0};
 		int32		sum = 0;
-		HashedCustomer *swap;
+		BookLogRow *swap;
 
 		for (int32 i = 0; i < n; i++)
 			offsets[(from[i].hash >> shift) & 0xFF]++;
@@ -427,18 +358,7 @@ sort_by_hash(HashedCustomer *items, int32 n)
 		from = to;
 		to = swap;
 	}
-	/* an even number of passes leaves the result in items */
-	pfree(buffer);
-}
-
-static Size
-book_get_flat_size(ExpandedObjectHeader *eohptr)
-{
-	Book	   *book = (Book *) eohptr;
-
-	if (book->flat)
-		return VARSIZE(book->flat);
-	return flat_size(book->ncustomers, book->nrows, book->arena_len);
+	/* an even number of passes leaves the result in rows */
 }
 
 static void
@@ -457,62 +377,137 @@ flat_set_header(BookFlat *flat, Book *book, Size size)
 	flat->max_period = book->max_period;
 }
 
-/* A hashed book's customers in hash order, with their rows; the arena as is. */
+/*
+ * One pass over hash-sorted log rows, grouping them by customer: rows with
+ * equal hashes are compared by id, and each customer is emitted with its
+ * earliest start and its rows that are ever active at a period end.  With
+ * out NULL it only counts, so that the second pass writes into an exactly
+ * sized value.
+ */
+static void
+log_group_pass(Book *book, BookLogRow *rows, int32 n, bool *done, BookFlat *out,
+			   int32 *ncustomers, int32 *nrows, int64 *arena_len)
+{
+	BookFlatCustomer *oc = out ? FLAT_CUSTOMERS(out) : NULL;
+	BookFlatRow *orow = out ? FLAT_ROWS(out) : NULL;
+
+	*ncustomers = 0;
+	*nrows = 0;
+	*arena_len = 0;
+	memset(done, 0, n * sizeof(bool));
+	for (int32 run = 0; run < n;)
+	{
+		int32		run_end = run + 1;
+
+		while (run_end < n && rows[run_end].hash == rows[run].hash)
+			run_end++;
+		for (int32 i = run; i < run_end; i++)
+		{
+			int32		first_start;
+			BookFlatCustomer *c = out ? &oc[*ncustomers] : NULL;
+
+			if (done[i])
+				continue;
+			first_start = rows[i].start;
+			if (c)
+			{
+				c->hash = rows[i].hash;
+				c->nrows = 0;
+				c->key = rows[i].key;
+			}
+			if (!book->key.byval)
+			{
+				const char *image = book->arena + rows[i].key;
+				Size		len = key_image_len(&book->key, image);
+
+				if (c)
+				{
+					memcpy(FLAT_ARENA(out) + *arena_len, image, len);
+					c->key = *arena_len;
+				}
+				*arena_len += MAXALIGN(len);
+			}
+			for (int32 j = i; j < run_end; j++)
+			{
+				if (done[j] || (j > i && !keys_equal(&book->key, book->arena, rows[i].key,
+													   book->arena, rows[j].key)))
+					continue;
+				done[j] = true;
+				first_start = Min(first_start, rows[j].start);
+				/* a row that starts and ends within one period is never active at an end */
+				if (rows[j].start == rows[j].end)
+					continue;
+				if (c)
+				{
+					*orow++ = (BookFlatRow)
+					{
+						.mrr = rows[j].mrr,.start = rows[j].start,.end = rows[j].end
+					};
+					c->nrows++;
+				}
+				(*nrows)++;
+			}
+			if (c)
+				c->first_start = first_start;
+			(*ncustomers)++;
+		}
+		run = run_end;
+	}
+}
+
+/* The flat form of a log book, allocated in cxt. */
+static BookFlat *
+log_to_flat(Book *book, MemoryContext cxt)
+{
+	BookLogRow *rows = palloc_extended(Max(book->nlog, 1) * sizeof(BookLogRow), MCXT_ALLOC_HUGE);
+	BookLogRow *buffer = palloc_extended(Max(book->nlog, 1) * sizeof(BookLogRow), MCXT_ALLOC_HUGE);
+	bool	   *done = palloc_extended(Max(book->nlog, 1) * sizeof(bool), MCXT_ALLOC_HUGE);
+	int32		ncustomers,
+				nrows;
+	int64		arena_len;
+	Size		size;
+	BookFlat   *flat;
+
+	memcpy(rows, book->log, book->nlog * sizeof(BookLogRow));
+	sort_log_by_hash(rows, buffer, book->nlog);
+	pfree(buffer);
+
+	log_group_pass(book, rows, book->nlog, done, NULL, &ncustomers, &nrows, &arena_len);
+	size = flat_size(ncustomers, nrows, arena_len);
+	if (size > MaxAllocSize)
+		book_too_large();
+	flat = MemoryContextAllocZero(cxt, size);
+	flat_set_header(flat, book, size);
+	flat->ncustomers = ncustomers;
+	flat->nrows = nrows;
+	flat->arena_len = arena_len;
+	log_group_pass(book, rows, book->nlog, done, flat, &ncustomers, &nrows, &arena_len);
+	pfree(rows);
+	pfree(done);
+	return flat;
+}
+
+/* The book's flat form: itself if flat, else its log's, built once. */
+static BookFlat *
+book_flat(Book *book)
+{
+	if (book->flat)
+		return book->flat;
+	if (book->log_flat == NULL)
+		book->log_flat = log_to_flat(book, book->hdr.eoh_context);
+	return book->log_flat;
+}
+
+static Size
+book_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	return VARSIZE(book_flat((Book *) eohptr));
+}
+
 static void
 book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
-	Book	   *book = (Book *) eohptr;
-	BookFlat   *flat = (BookFlat *) result;
-	BookFlatCustomer *fc;
-	BookFlatRow *fr;
-	HashedCustomer *order;
-	bookindex_iterator it;
-	BookSlot   *slot;
-	int32		n = 0;
-
-	if (book->flat)
-	{
-		memcpy(result, book->flat, allocated_size);
-		return;
-	}
-
-	memset(flat, 0, allocated_size);
-	flat_set_header(flat, book, allocated_size);
-	flat->ncustomers = book->ncustomers;
-	flat->nrows = book->nrows;
-	flat->arena_len = book->arena_len;
-
-	order = palloc_extended(Max(book->ncustomers, 1) * sizeof(HashedCustomer), MCXT_ALLOC_HUGE);
-	bookindex_start_iterate(book->index, &it);
-	while ((slot = bookindex_iterate(book->index, &it)) != NULL)
-		order[n++] = (HashedCustomer)
-		{
-			.hash = slot->hash,.customer = slot->customer
-		};
-	Assert(n == book->ncustomers);
-	sort_by_hash(order, n);
-
-	fc = FLAT_CUSTOMERS(flat);
-	fr = FLAT_ROWS(flat);
-	for (int32 i = 0; i < n; i++)
-	{
-		BookCustomer *c = &book->customers[order[i].customer];
-
-		fc[i].key = c->key;
-		fc[i].hash = order[i].hash;
-		fc[i].first_start = c->first_start;
-		for (int32 r = c->first_row; r >= 0; r = book->rows[r].next)
-		{
-			fr->mrr = book->rows[r].mrr;
-			fr->start = book->rows[r].start;
-			fr->end = book->rows[r].end;
-			fr++;
-			fc[i].nrows++;
-		}
-	}
-	if (book->arena_len > 0)
-		memcpy(FLAT_ARENA(flat), book->arena, book->arena_len);
-	pfree(order);
+	memcpy(result, book_flat((Book *) eohptr), allocated_size);
 }
 
 static void
@@ -808,35 +803,6 @@ flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt)
 	return out;
 }
 
-/* Add every customer and row of a flat book to a hashed one. */
-static void
-book_merge_flat(Book *book, BookFlat *flat)
-{
-	BookFlatCustomer *fc = FLAT_CUSTOMERS(flat);
-	BookFlatRow *fr = FLAT_ROWS(flat);
-	char	   *arena = FLAT_ARENA(flat);
-
-	if (book->ncustomers == 0 && flat->ncustomers > 0)
-		key_info_init(&book->key, flat->key_type, flat->collation);
-	if (flat->mrr_scale > book->mrr_scale)
-		book_set_scale(book, flat->mrr_scale);
-
-	for (int32 i = 0; i < flat->ncustomers; i++)
-	{
-		Datum		id = key_datum(&book->key, arena, fc[i].key);
-		int32		customer = book_customer(book, id);
-
-		book->customers[customer].first_start =
-			Min(book->customers[customer].first_start, fc[i].first_start);
-		for (int32 r = 0; r < fc[i].nrows; r++, fr++)
-			book_add_row(book, customer, fr->start, fr->end,
-						 sm_money_rescale(fr->mrr, flat->mrr_scale, book->mrr_scale));
-	}
-	book->min_period = Min(book->min_period, flat->min_period);
-	book->max_period = Max(book->max_period, flat->max_period);
-	check_flat_size(book);
-}
-
 static void
 book_settings_from_flat(Book *book, BookFlat *flat)
 {
@@ -849,14 +815,39 @@ book_settings_from_flat(Book *book, BookFlat *flat)
 	book->max_period = flat->max_period;
 }
 
-/* A hashed book with the contents of a flat one, for more transitions. */
+/*
+ * A log book with the contents of a flat one, for more transitions: each
+ * customer's rows, and a never-active row at its first start where that
+ * start came from a row the flat form does not keep.
+ */
 static Book *
 book_from_flat(BookFlat *flat, MemoryContext parent)
 {
-	Book	   *book = book_create(parent, flat->ncustomers, flat->nrows);
+	Book	   *book = book_create(parent);
+	BookFlatCustomer *fc = FLAT_CUSTOMERS(flat);
+	BookFlatRow *fr = FLAT_ROWS(flat);
+	int32		min_period = flat->min_period;
+	int32		max_period = flat->max_period;
 
 	book_settings_from_flat(book, flat);
-	book_merge_flat(book, flat);
+	if (flat->ncustomers > 0)
+		key_info_init(&book->key, flat->key_type, flat->collation);
+	for (int32 i = 0; i < flat->ncustomers; i++)
+	{
+		Datum		id = key_datum(&book->key, FLAT_ARENA(flat), fc[i].key);
+		int32		earliest = PERIOD_OPEN;
+
+		for (int32 r = 0; r < fc[i].nrows; r++, fr++)
+		{
+			book_log_row(book, id, fr->start, fr->end, fr->mrr);
+			earliest = Min(earliest, fr->start);
+		}
+		if (fc[i].first_start < earliest)
+			book_log_row(book, id, fc[i].first_start, fc[i].first_start, 0);
+	}
+	/* the extent may come from rows the flat form does not keep */
+	book->min_period = Min(book->min_period, min_period);
+	book->max_period = Max(book->max_period, max_period);
 	return book;
 }
 
@@ -882,7 +873,6 @@ book_set_flat(Book *book, BookFlat *flat)
 	book->flat = flat;
 	book->flat_row_start = flat_row_starts(flat, book->hdr.eoh_context);
 	book->ncustomers = flat->ncustomers;
-	book->nrows = flat->nrows;
 }
 
 /* Our book, if the datum is one. */
@@ -905,31 +895,28 @@ datum_flat(Datum d)
 {
 	Book	   *book = datum_book(d);
 
-	if (book && book->flat)
-		return book->flat;
-	return (BookFlat *) PG_DETOAST_DATUM(d);
+	return book ? book_flat(book) : (BookFlat *) PG_DETOAST_DATUM(d);
 }
 
 /*
- * The book a datum holds, for reading: our expanded book as it is, a flat
- * one read in place.
+ * The book a datum holds, for reading, always flat: our flat book as it is,
+ * a log book's flat form, a flat datum read in place.
  */
 Book *
 sm_book_from_datum(Datum d, MemoryContext cxt)
 {
 	Book	   *book = datum_book(d);
 
-	if (book == NULL)
-	{
-		book = book_new_flat(cxt);
-		book_set_flat(book, (BookFlat *) PG_DETOAST_DATUM(d));
-	}
+	if (book && book->flat)
+		return book;
+	book = book_new_flat(cxt);
+	book_set_flat(book, datum_flat(d));
 	return book;
 }
 
 /* ---- aggregate support ---------------------------------------------- */
 
-/* The state as a hashed book we may change: ours if it is, else a copy. */
+/* The state as a log book we may change: ours if it is, else a copy. */
 static Book *
 book_for_update(Datum state, MemoryContext aggcxt)
 {
@@ -1019,7 +1006,7 @@ subscription_book_add(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 	{
-		book = book_create(aggcxt, 0, 0);
+		book = book_create(aggcxt);
 		book->period = PG_NARGS() > 5 ? sm_period_parse(PG_GETARG_TEXT_PP(5)) : PERIOD_MONTH;
 		book->last_period_arg = PG_NARGS() > 5 ? PG_GETARG_DATUM(5) : (Datum) 0;
 		book->has_bounds = PG_NARGS() > 6;
@@ -1075,10 +1062,7 @@ subscription_book_add(PG_FUNCTION_ARGS)
 	id = PG_GETARG_DATUM(1);
 	if (book->key.typlen == -1)
 		id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(id));
-	book_add_row(book, book_customer(book, id), start, end,
-				 sm_money_scaled(mrr, book->mrr_scale, "mrr"));
-	if ((book->nrows & 0xFFFF) == 0)
-		check_flat_size(book);
+	book_log_row(book, id, start, end, sm_money_scaled(mrr, book->mrr_scale, "mrr"));
 
 	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
 }
@@ -1221,53 +1205,39 @@ subscription_book_send(PG_FUNCTION_ARGS)
 int32
 sm_book_first_start(Book *book, int32 customer)
 {
-	if (book->flat)
-		return FLAT_CUSTOMERS(book->flat)[customer].first_start;
-	return book->customers[customer].first_start;
-}
-
-static void
-add_row_events(BookEvent **events, int *n, int *capacity, int32 start, int32 end, int64 mrr)
-{
-	if (*n + 2 > *capacity)
-	{
-		*capacity *= 2;
-		*events = repalloc(*events, *capacity * sizeof(BookEvent));
-	}
-	(*events)[(*n)++] = (BookEvent)
-	{
-		.period = start,.delta_rows = 1,.delta_mrr = mrr
-	};
-	if (end != PERIOD_OPEN)
-		(*events)[(*n)++] = (BookEvent)
-		{
-			.period = end,.delta_rows = -1,.delta_mrr = -mrr
-		};
+	return FLAT_CUSTOMERS(book->flat)[customer].first_start;
 }
 
 /*
  * The changes of one customer's active-row count and MRR, by period, in
  * period order, one event per period (an upgrade that ends one row and
- * starts another in the same period is one net change).
+ * starts another in the same period is one net change).  The book is flat
+ * (sm_book_from_datum).
  */
 int
 sm_book_customer_events(Book *book, int32 customer, BookEvent **events, int *capacity)
 {
+	BookFlatRow *rows = FLAT_ROWS(book->flat);
+	int32		last = book->flat_row_start[customer + 1];
 	int			n = 0,
 				merged = 0;
 
-	if (book->flat)
+	if (2 * (last - book->flat_row_start[customer]) > *capacity)
 	{
-		BookFlatRow *rows = FLAT_ROWS(book->flat);
-
-		for (int32 r = book->flat_row_start[customer]; r < book->flat_row_start[customer + 1]; r++)
-			add_row_events(events, &n, capacity, rows[r].start, rows[r].end, rows[r].mrr);
+		*capacity = 2 * (last - book->flat_row_start[customer]);
+		*events = repalloc(*events, *capacity * sizeof(BookEvent));
 	}
-	else
+	for (int32 r = book->flat_row_start[customer]; r < last; r++)
 	{
-		for (int32 r = book->customers[customer].first_row; r >= 0; r = book->rows[r].next)
-			add_row_events(events, &n, capacity, book->rows[r].start, book->rows[r].end,
-						   book->rows[r].mrr);
+		(*events)[n++] = (BookEvent)
+		{
+			.period = rows[r].start,.delta_rows = 1,.delta_mrr = rows[r].mrr
+		};
+		if (rows[r].end != PERIOD_OPEN)
+			(*events)[n++] = (BookEvent)
+			{
+				.period = rows[r].end,.delta_rows = -1,.delta_mrr = -rows[r].mrr
+			};
 	}
 	if (n <= 1)
 		return n;
@@ -1350,7 +1320,8 @@ subscription_book_stats(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "book stats",
 											  ALLOCSET_DEFAULT_SIZES);
-	Book	   *book = book_from_flat(datum_flat(PG_GETARG_DATUM(0)), cxt);
+	BookFlat   *flat = datum_flat(PG_GETARG_DATUM(0));
+	Book	   *book = book_from_flat(flat, cxt);
 	TupleDesc	tupdesc;
 	Datum		values[6];
 	bool		nulls[6] = {false};
@@ -1363,8 +1334,8 @@ subscription_book_stats(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(sm_period_name(book->period));
 	values[1] = DateADTGetDatum(sm_period_start(book->period, first));
 	values[2] = DateADTGetDatum(sm_period_start(book->period, last));
-	values[3] = Int64GetDatum(book->ncustomers);
-	values[4] = Int64GetDatum(book->nrows);
+	values[3] = Int64GetDatum(flat->ncustomers);
+	values[4] = Int64GetDatum(flat->nrows);
 	values[5] = Int64GetDatum(MemoryContextMemAllocated(book->hdr.eoh_context, true));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

@@ -25,25 +25,18 @@
 
 #include "period.h"
 
-typedef struct BookRow
-{
-	int64		mrr;			/* units of 10^-mrr_scale */
-	int32		start;			/* first period end at which it is active */
-	int32		end;			/* first period end at which it is not, or
-								 * PERIOD_OPEN */
-	int32		next;			/* next row of the same customer, or -1 */
-} BookRow;
-
-typedef struct BookCustomer
+/* One input row, as the transition function logs it. */
+typedef struct BookLogRow
 {
 	int64		key;			/* the id itself if by value, else the offset
 								 * of its image in the key arena */
-	int32		first_row;		/* head of the customer's row list, or -1 */
-	int32		first_start;	/* period of the earliest started_at: the
-								 * cohort */
-} BookCustomer;
+	int64		mrr;			/* units of 10^-mrr_scale */
+	uint32		hash;			/* of the id */
+	int32		start;			/* first period end at which it is active */
+	int32		end;			/* first period end at which it is not, or
+								 * PERIOD_OPEN; start = end: never active */
+} BookLogRow;
 
-struct bookindex_hash;
 struct BookFlat;
 
 /* How customer ids of one type are stored, hashed and compared. */
@@ -76,23 +69,22 @@ typedef struct Book
 	BookKeyInfo key;
 
 	/*
-	 * A book is either hashed (customers, rows, arena and index, built by
-	 * the transition function) or flat (a sorted flat form, built by the
-	 * combine function, which merges flat forms in one sequential pass).
+	 * A book is either a log (the rows as they came, appended by the
+	 * transition function: no lookup per row) or flat (customers grouped, in
+	 * ascending hash order, as the combine and final functions read them).
+	 * A log becomes flat by a radix sort on the hash and one pass.
 	 */
-	struct BookFlat *flat;
-	int32	   *flat_row_start; /* each flat customer's first row */
-
-	BookCustomer *customers;
-	int32		ncustomers;
-	int32		maxcustomers;
-	BookRow    *rows;
-	int32		nrows;
-	int32		maxrows;
-	char	   *arena;			/* by-reference key images, MAXALIGNed */
+	BookLogRow *log;
+	int32		nlog;
+	int32		maxlog;
+	char	   *arena;			/* by-reference id images, MAXALIGNed */
 	Size		arena_len;
 	Size		arena_max;
-	struct bookindex_hash *index;	/* customer id -> customer number */
+	struct BookFlat *log_flat;	/* the log's flat form, while it is current */
+
+	struct BookFlat *flat;
+	int32	   *flat_row_start; /* each flat customer's first row */
+	int32		ncustomers;		/* of a flat book */
 
 	/* the arguments last checked, to skip checking them again per row */
 	Datum		last_period_arg;
