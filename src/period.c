@@ -12,6 +12,7 @@
 
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 #include "period.h"
 
@@ -49,25 +50,55 @@ sm_period_name(PeriodKind kind)
 	return period_names[kind];
 }
 
-int32
-sm_period_of_date(PeriodKind kind, DateADT date)
+/*
+ * Month numbers of the days of 1900-2099, looked up instead of calling
+ * j2date() twice per input row: 146 kB per backend, built on first use.
+ */
+#define TABLE_FIRST_DAY (-36524)	/* 1900-01-01 */
+#define TABLE_DAYS 73049		/* to 2099-12-31 */
+#define TABLE_FIRST_MONTH (1900 * 12)
+
+static int16 *month_of_day = NULL;
+
+static int32
+month_number(DateADT date)
 {
 	int			year,
 				month,
 				day;
 
-	if (kind == PERIOD_WEEK)
-		return floor_div(date - WEEK_ZERO_MONDAY, 7);
+	if (date >= TABLE_FIRST_DAY && date < TABLE_FIRST_DAY + TABLE_DAYS)
+	{
+		if (month_of_day == NULL)
+		{
+			int16	   *table = MemoryContextAlloc(TopMemoryContext, TABLE_DAYS * sizeof(int16));
 
+			for (int32 d = 0; d < TABLE_DAYS; d++)
+			{
+				j2date(TABLE_FIRST_DAY + d + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+				table[d] = (int16) (year * 12 + month - 1 - TABLE_FIRST_MONTH);
+			}
+			month_of_day = table;
+		}
+		return TABLE_FIRST_MONTH + month_of_day[date - TABLE_FIRST_DAY];
+	}
 	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	return year * 12 + month - 1;
+}
+
+int32
+sm_period_of_date(PeriodKind kind, DateADT date)
+{
 	switch (kind)
 	{
+		case PERIOD_WEEK:
+			return floor_div(date - WEEK_ZERO_MONDAY, 7);
 		case PERIOD_MONTH:
-			return year * 12 + month - 1;
+			return month_number(date);
 		case PERIOD_QUARTER:
-			return year * 4 + (month - 1) / 3;
+			return floor_div(month_number(date), 3);
 		default:
-			return year;
+			return floor_div(month_number(date), 12);
 	}
 }
 
