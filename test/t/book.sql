@@ -1,7 +1,7 @@
 -- subscription_book: errors with their SQLSTATEs, robustness of the type's
 -- input against corrupted values, and parallel plans equal to serial ones.
 BEGIN;
-SELECT plan(37);
+SELECT plan(38);
 
 SELECT throws_ok($$SELECT mrr_movements(1, date '2024-02-01', date '2024-01-01', 10)$$,
                  '22023', 'ended_at must not be before started_at', 'end before start');
@@ -88,6 +88,13 @@ SELECT is((SELECT mrr_movements(rollup(b))::text FROM (
                SELECT '\xe00000000100010000000000170000006400000000000080ffffff7fe05e0000e05e00000000000000000000000000000000000000000000'::subscription_book
                FROM generate_series(1, 2)) v(b)),
           '{"(2024-01-01,0,0,0,0,0,0,0,0,0,0,0,0)"}', 'empty books');
+
+-- as a window function the state keeps growing after each final call
+SELECT is((SELECT m FROM (SELECT i, mrr_movements(i % 7, date '2024-01-01' + i * 9, CASE WHEN i % 4 = 0 THEN date '2024-03-01' + i * 9 END, i::numeric)
+                                 OVER (ORDER BY i) AS m FROM generate_series(1, 60) i) w WHERE i = 60),
+          (SELECT mrr_movements(i % 7, date '2024-01-01' + i * 9, CASE WHEN i % 4 = 0 THEN date '2024-03-01' + i * 9 END, i::numeric)
+           FROM generate_series(1, 60) i),
+          'running window = the whole aggregate at the last row');
 
 -- long text ids, compressed or moved out of line by TOAST, are the same
 -- customers as their short equivalents
