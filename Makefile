@@ -4,12 +4,19 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = saas_metrics
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from one file per concept; the numeric
-# prefixes give the order (types before the functions that use them).
+# The install script of the version under development is assembled from one
+# file per concept; the numeric prefixes give the order (types before the
+# functions that use them).  Its upgrade script from the last release is
+# sql/updates/<old>--<new>.sql (what changes in existing objects) followed by
+# the parts whose first line is "-- new in <new>" (objects that are new).
+# The scripts of released versions are committed as they shipped.
 SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
+PREVIOUS_VERSION = 0.1.0
+NEW_PARTS = $(shell grep -l -x -- '-- new in $(EXTVERSION)' $(SQL_PARTS))
+UPDATE = sql/updates/$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress runs test/sql/<name>.sql and compares with expected/<name>.out:
 # PG 15's pg_regress looks in <outputdir>/sql/ and <outputdir>/expected/
@@ -43,6 +50,9 @@ $(OBJS): $(wildcard src/*.h)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
+
+sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
+	cat $(UPDATE) $(NEW_PARTS) > $@
 
 .PHONY: deps demo demo-stop test bench
 deps:

@@ -14,9 +14,10 @@ SIZES=${BENCH_SIZES:-"100000 300000 1000000"}
 RUNS=${BENCH_RUNS:-5}
 PLAIN_UP_TO=${BENCH_PLAIN_SQL_UP_TO:-300000}
 
-build_and_install
 TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
+chmod 755 "$TMP"
 trap 'cluster_stop; rm -rf "$TMP"' EXIT
+build_and_install_private "$TMP/install"
 cluster_start "$TMP" -c shared_buffers=1GB -c work_mem=256MB -c max_parallel_workers_per_gather=2 \
 	-c jit=off
 

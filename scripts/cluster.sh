@@ -2,17 +2,36 @@
 # extension and runs a throwaway PostgreSQL 15 cluster as the unprivileged
 # "postgres" user, on a Unix socket in a private directory, with no TCP port.
 
-PGBIN=/usr/lib/postgresql/15/bin
+SYSTEM_PGBIN=/usr/lib/postgresql/15/bin
+PGBIN=$SYSTEM_PGBIN
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build and install under a lock, so that concurrent runs on one machine never
-# see a half-installed library.  WERROR=1 makes any compiler warning fatal.
+# Build and install into the system PostgreSQL (for the demo, which a user
+# keeps exploring), under a lock so that concurrent runs never see a
+# half-installed library.  WERROR=1 makes any compiler warning fatal.
 build_and_install() {
 	"$ROOT/scripts/deps.sh"
 	exec 9>/tmp/saas_metrics.install.lock
 	flock 9
 	make -C "$ROOT" -s WERROR=1 all
 	make -C "$ROOT" -s install >/dev/null
+}
+
+# build_and_install_private DIR: build, and install into a private copy of
+# the system PostgreSQL under DIR (PostgreSQL finds its share and lib
+# directories relative to its binaries, as in its own "make check").  The
+# tests and the benchmark use it, so runs from several checkouts on one
+# machine never load each other's library.  Sets PGBIN to the copy.
+build_and_install_private() {
+	local dir=$1
+	"$ROOT/scripts/deps.sh"
+	make -C "$ROOT" -s WERROR=1 all || return 1
+	mkdir -p "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
+	cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/"
+	cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/"
+	make -C "$ROOT" -s install DESTDIR="$dir" >/dev/null || return 1
+	chmod -R a+rX "$dir/usr"
+	PGBIN=$dir/usr/lib/postgresql/15/bin
 }
 
 as_pg() {

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite: build (warnings are errors), install, start a
-# throwaway cluster, run pg_regress (test/sql vs expected/) and pgTAP
+# The whole test suite: build (warnings are errors), install into a private
+# copy of PostgreSQL, start a throwaway cluster from it, run pg_regress (test/sql vs expected/) and pgTAP
 # (test/t/*.sql via pg_prove), and end with "N passed, N failed".
 # TESTS="nps sbg" runs only the tests of those names (while developing).
 set -uo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
 
-build_and_install || { echo "0 passed, 1 failed"; exit 1; }
-
 TMP=$(mktemp -d /tmp/saas_metrics_test.XXXXXX)
+chmod 755 "$TMP"
 trap 'cluster_stop; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$TMP"' EXIT
+build_and_install_private "$TMP/install" || { echo "0 passed, 1 failed"; exit 1; }
 cluster_start "$TMP" || { echo "0 passed, 1 failed"; exit 1; }
 
 regress_tests=() tap_files=()
