@@ -1,21 +1,10 @@
-# Sourced by the test, demo and benchmark scripts: builds and installs the
-# extension and runs a throwaway PostgreSQL 15 cluster as the unprivileged
+# Sourced by the test, demo and benchmark scripts: builds the extension,
+# installs it into a private copy of PostgreSQL and runs a throwaway PostgreSQL 15 cluster as the unprivileged
 # "postgres" user, on a Unix socket in a private directory, with no TCP port.
 
 SYSTEM_PGBIN=/usr/lib/postgresql/15/bin
 PGBIN=$SYSTEM_PGBIN
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-# Build and install into the system PostgreSQL (for the demo, which a user
-# keeps exploring), under a lock so that concurrent runs never see a
-# half-installed library.  WERROR=1 makes any compiler warning fatal.
-build_and_install() {
-	"$ROOT/scripts/deps.sh"
-	exec 9>/tmp/saas_metrics.install.lock
-	flock 9
-	make -C "$ROOT" -s WERROR=1 all
-	make -C "$ROOT" -s install >/dev/null
-}
 
 # build_and_install_private DIR: build, and install into a private copy of
 # the system PostgreSQL under DIR (PostgreSQL finds its share and lib

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: build and install saas_metrics (installing what it needs with
-# apt on Debian 12), start a PostgreSQL 15 cluster in /tmp/saas_metrics_demo,
+# make demo: build saas_metrics (installing what it needs with apt on
+# Debian 12), install it into a private copy of PostgreSQL 15 and start a
+# cluster from it in /tmp/saas_metrics_demo (DEMO_DIR overrides),
 # create the database saas_demo with the extension and a generated SaaS book
 # (demo/book.sql), and print a metrics dashboard (demo/dashboard.sql).  The
 # cluster keeps running for you to explore; running the demo again starts
@@ -12,14 +13,14 @@ set -euo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
 
-DEMO_DIR=/tmp/saas_metrics_demo
+DEMO_DIR=${DEMO_DIR:-/tmp/saas_metrics_demo}
 
 # Stop a demo cluster left running, then remove its directory.  A directory
 # whose server is still running after the stop is never removed.
 demo_stop() {
 	if [ -f "$DEMO_DIR/data/postmaster.pid" ]; then
-		as_pg "$PGBIN/pg_ctl" -D "$DEMO_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-		if as_pg "$PGBIN/pg_ctl" -D "$DEMO_DIR/data" status >/dev/null 2>&1; then
+		as_pg "$SYSTEM_PGBIN/pg_ctl" -D "$DEMO_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+		if as_pg "$SYSTEM_PGBIN/pg_ctl" -D "$DEMO_DIR/data" status >/dev/null 2>&1; then
 			echo "the demo cluster in $DEMO_DIR is still running and could not be stopped" >&2
 			return 1
 		fi
@@ -42,20 +43,20 @@ if [ $# -gt 0 ]; then
 fi
 
 start=$(date +%s)
-echo "== building and installing saas_metrics"
-build_and_install	# holds the machine-wide install lock (fd 9) until released below
+demo_stop
+mkdir -p "$DEMO_DIR"
+chmod 755 "$DEMO_DIR"
+echo "== building saas_metrics and installing it into $DEMO_DIR/install"
+build_and_install_private "$DEMO_DIR/install"
 
 echo "== starting PostgreSQL 15 in $DEMO_DIR"
-demo_stop
-# The server outlives this script: it must not inherit the lock's descriptor.
-cluster_start "$DEMO_DIR" 9>&-
+cluster_start "$DEMO_DIR"
 
 echo "== loading the demo book into database saas_demo"
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE saas_demo"
 psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql
 
 psql -X -v ON_ERROR_STOP=1 -P pager=off -d saas_demo -f demo/dashboard.sql
-exec 9>&-	# release the install lock: the extension is loaded
 
 cat <<EOF
 == demo ready in $(($(date +%s) - start)) s; the cluster keeps running
