@@ -82,3 +82,22 @@ sm_float8_numeric(float8 value)
 	return DatumGetNumeric(DirectFunctionCall1(float8_numeric,
 											   Float8GetDatum(value)));
 }
+
+/*
+ * The aggregate memory context of a transition or combine function.  These
+ * functions are callable from SQL like any other (they must be, to be named
+ * in CREATE AGGREGATE), so a direct call is a user error, not an internal
+ * one.
+ */
+MemoryContext
+sm_aggregate_context(FunctionCallInfo fcinfo, const char *funcname)
+{
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate", funcname),
+				 errhint("It is a support function of the extension's aggregates; call the aggregate instead.")));
+	return aggcxt;
+}

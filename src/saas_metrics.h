@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/numeric.h"
 
 extern void sm_check_count(int64 value, const char *argname);
@@ -20,5 +21,6 @@ extern void sm_check_finite(float8 value, const char *argname);
 extern Numeric sm_check_money(Numeric value, const char *argname, bool allow_negative);
 extern int	sm_numeric_sign(Numeric value);
 extern Numeric sm_float8_numeric(float8 value);
+extern MemoryContext sm_aggregate_context(FunctionCallInfo fcinfo, const char *funcname);
 
 #endif
