@@ -1,17 +1,31 @@
 /*
  * book.h
- *		The subscription book: the aggregate state behind mrr_movements() and
- *		cohort_retention().
+ *		The subscription book: subscription rows reduced to days, grouped by
+ *		customer.  It is the state of the subscription aggregates and the
+ *		summary every reader of MRR movements, cohorts and customers reads.
  *
- * During aggregation the book is a read/write expanded object living in the
- * aggregate's memory context, so no row copies it.  Its flat form (a varlena
- * of type subscription_book) is what crosses process boundaries: parallel
- * workers hand it to the leader, Citus workers to the coordinator, and a
- * materialized view can store it.
+ * Where things happen:
+ *   book_transition.c  a row becomes state: arguments checked, dates and
+ *                      timestamps reduced to days, the amount decoded, the
+ *                      row appended to the book's log;
+ *   book_keys.c        customer ids: kinds, hashing, ordering, text form;
+ *   book_flat.c        the flat form: the log grouped by customer (a radix
+ *                      sort on the hash), the expanded-object methods;
+ *   book_merge.c       combine and rollup: two flat books merged in one pass;
+ *   book_io.c          the portable text and binary forms, validated input;
+ *   customer_timeline.c a customer's rows as dated changes, and the
+ *                      conventions (zero_mrr) that say when it is active;
+ *   reporting_window.c the reading options: period, window, conventions;
+ *   mrr_movements.c, cohort.c, customers_at.c  the readers.
  *
- * Each input row is reduced, once, to the half-open range of period indexes
- * [start, end) at whose period ends it is active (see mrr_movements.c for
- * why), and its MRR to an int64 count of 10^-mrr_scale units.
+ * During aggregation a book is a read/write expanded object living in the
+ * aggregate's memory context, so no row copies it; the transition function
+ * only logs rows.  Its flat form (a varlena of type subscription_book) is
+ * what crosses process boundaries and what a table stores: customers in
+ * ascending order of (hash of the id, id), then their rows, then the images
+ * of text and uuid ids.  That order makes merging two books one sequential
+ * pass, duplicate ids adjacent, and the form canonical (equal books are
+ * equal bytes).
  */
 #ifndef SM_BOOK_H
 #define SM_BOOK_H
@@ -19,91 +33,142 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "access/tupdesc.h"
 #include "utils/expandeddatum.h"
-#include "utils/typcache.h"
 
 #include "period.h"
 
-/* One input row, as the transition function logs it. */
+/*
+ * How customer ids are held: by kind rather than by type OID, so that a
+ * stored book means the same thing after a dump and restore anywhere.
+ * smallint and integer ids are read as bigint, varchar and char as text.
+ */
+typedef enum BookKeyKind
+{
+	BOOK_KEY_BIGINT = 1,		/* the value itself */
+	BOOK_KEY_TEXT = 2,			/* a varlena image with a 4-byte header */
+	BOOK_KEY_UUID = 3			/* a 16-byte image */
+} BookKeyKind;
+
+#define BOOK_KEY_KIND_VALID(k) ((k) >= BOOK_KEY_BIGINT && (k) <= BOOK_KEY_UUID)
+
+/*
+ * What the shorthand aggregates (mrr_movements(customer_id, ...) and
+ * cohort_retention(customer_id, ...)) were asked for: their final functions
+ * read the book this way.  Books of subscription_book_agg have none.
+ */
+typedef struct BookReadOptions
+{
+	bool		present;
+	PeriodKind	period;
+	DateADT		from_day;		/* DATEVAL_NOBEGIN: where the data starts */
+	DateADT		to_day;			/* DATEVAL_NOEND: where the data ends */
+} BookReadOptions;
+
+/* One row of a customer in the flat form. */
+typedef struct BookRow
+{
+	int64		mrr;			/* units of 10^-scale of its customer */
+	int32		start;			/* first day active */
+	int32		end;			/* first day not active (> start), or
+								 * DATEVAL_NOEND */
+} BookRow;
+
+/* One customer in the flat form. */
+typedef struct BookCustomer
+{
+	int64		key;			/* the id if bigint, else the offset of its
+								 * image in the arena */
+	uint32		hash;			/* of the id */
+	int32		first_start;	/* earliest started_at of any of its rows */
+	int32		nrows;			/* its rows that are active on some day */
+	uint8		scale;			/* of its rows' amounts */
+} BookCustomer;
+
+#define BOOK_FORMAT_VERSION 2
+#define BOOK_HAS_READ_OPTIONS 0x01
+
+typedef struct BookFlat
+{
+	int32		vl_len_;
+	uint8		version;		/* BOOK_FORMAT_VERSION; 0.1.0 books have 1 */
+	uint8		key_kind;		/* a BookKeyKind */
+	uint8		flags;
+	uint8		max_scale;		/* largest customer scale */
+	uint8		period;			/* read options, when BOOK_HAS_READ_OPTIONS */
+	uint8		unused[3];
+	int32		from_day;
+	int32		to_day;
+	int32		min_day;		/* earliest started_at */
+	int32		max_day;		/* latest started_at or ended_at */
+	int32		ncustomers;		/* at least 1 */
+	int32		nrows;
+	int64		arena_len;
+} BookFlat;
+
+#define BOOK_CUSTOMERS(f) ((BookCustomer *) ((char *) (f) + MAXALIGN(sizeof(BookFlat))))
+#define BOOK_ROWS(f) ((BookRow *) (BOOK_CUSTOMERS(f) + (f)->ncustomers))
+#define BOOK_ARENA(f) ((char *) (BOOK_ROWS(f) + (f)->nrows))
+
+/* One input row, as the transition function logs it: 32 bytes. */
 typedef struct BookLogRow
 {
-	int64		key;			/* the id itself if by value, else the offset
-								 * of its image in the key arena */
-	int64		mrr;			/* units of 10^-mrr_scale */
-	uint32		hash;			/* of the id */
-	int32		start;			/* first period end at which it is active */
-	int32		end;			/* first period end at which it is not, or
-								 * PERIOD_OPEN; start = end: never active */
+	int64		key;			/* as BookCustomer.key, into the log's arena */
+	int64		mrr;			/* units of 10^-scale */
+	uint32		hash;
+	int32		start;
+	int32		end;			/* >= start, or DATEVAL_NOEND */
+	uint8		scale;
 } BookLogRow;
-
-struct BookFlat;
-
-/* How customer ids of one type are stored, hashed and compared. */
-typedef struct BookKeyInfo
-{
-	Oid			type;
-	Oid			collation;
-	int16		typlen;
-	bool		byval;
-	char		align;
-	int			hashing;		/* a KeyHashing */
-	TypeCacheEntry *typcache;
-} BookKeyInfo;
 
 typedef struct Book
 {
 	ExpandedObjectHeader hdr;
 
-	/* what every row of one aggregate call shares */
-	PeriodKind	period;
-	bool		has_bounds;
-	int32		from_period;	/* window, when has_bounds */
-	int32		to_period;
-	int			mrr_scale;
+	BookKeyKind key_kind;
+	BookReadOptions options;
+	text	   *period_arg;		/* the shorthand's period as first given */
+	int32		min_day;
+	int32		max_day;
 
-	/* extent of the data: earliest start, latest start or end */
-	int32		min_period;
-	int32		max_period;
-
-	BookKeyInfo key;
-
-	/*
-	 * A book is either a log (the rows as they came, appended by the
-	 * transition function: no lookup per row) or flat (customers grouped, in
-	 * ascending hash order, as the combine and final functions read them).
-	 * A log becomes flat by a radix sort on the hash and one pass.
-	 */
+	/* the rows as they came: no lookup per row */
 	BookLogRow *log;
 	int32		nlog;
 	int32		maxlog;
-	char	   *arena;			/* by-reference id images, MAXALIGNed */
+	char	   *arena;			/* id images of text and uuid ids, MAXALIGNed */
 	Size		arena_len;
 	Size		arena_max;
-	struct BookFlat *log_flat;	/* the log's flat form, while it is current */
 
-	struct BookFlat *flat;
-	int32	   *flat_row_start; /* each flat customer's first row */
-	int32		ncustomers;		/* of a flat book */
-
-	/* the arguments last checked, to skip checking them again per row */
-	Datum		last_period_arg;
+	/* the flat form: read from a datum or merged, or the log's, once built */
+	BookFlat   *flat;
+	bool		flat_is_log;	/* flat is the log's and goes stale with it */
 } Book;
 
-/* Events of one customer: changes of its active-row count and MRR. */
-typedef struct BookEvent
-{
-	int32		period;
-	int32		delta_rows;
-	int128		delta_mrr;		/* sums of same-period rows: may pass int64 */
-} BookEvent;
+/* book_keys.c */
+extern uint32 sm_key_hash(BookKeyKind kind, const char *arena, int64 key);
+extern int	sm_key_compare(BookKeyKind kind, const char *arena_a, int64 a, const char *arena_b, int64 b);
+extern Size sm_key_image_size(BookKeyKind kind, const char *image);
+extern char *sm_key_cstring(BookKeyKind kind, const char *arena, int64 key);
+extern const char *sm_key_kind_name(BookKeyKind kind);
 
-extern Book *sm_book_from_datum(Datum d, MemoryContext cxt);
-extern int32 sm_book_first_start(Book *book, int32 customer);
-extern int	sm_book_customer_events(Book *book, int32 customer, BookEvent **events,
-									int *capacity);
-extern void sm_book_window(Book *book, bool use_bounds, int32 *first, int32 *last);
-extern TupleDesc sm_book_result_tupdesc(FunctionCallInfo fcinfo, int natts);
-extern Datum sm_book_result_array(FunctionCallInfo fcinfo, Datum *elements, int n);
+/* book_flat.c */
+extern const ExpandedObjectMethods sm_book_methods;
+extern Book *sm_book_create(MemoryContext parent, BookKeyKind kind);
+extern void sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
+							int64 mrr, int scale, int32 start, int32 end);
+extern BookFlat *sm_book_flat(Book *book);
+extern Book *sm_datum_book(Datum d);
+extern BookFlat *sm_book_flat_from_datum(Datum d);
+extern Book *sm_book_from_flat(BookFlat *flat, MemoryContext parent);
+extern void sm_book_set_flat(Book *book, BookFlat *flat);
+extern void sm_book_options_to_flat(const BookReadOptions *options, BookFlat *flat);
+extern void sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *options);
+extern void sm_book_too_large(void) pg_attribute_noreturn();
+extern void sm_sort_book_rows(BookRow *rows, size_t n);
+
+/* book_merge.c */
+extern BookFlat *sm_flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt);
+
+/* book_io.c */
+extern void sm_book_check_version(const BookFlat *flat);
 
 #endif

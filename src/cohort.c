@@ -1,15 +1,19 @@
 /*
  * cohort.c
- *		Final function of cohort_retention(): logo and revenue retention of
- *		activation cohorts by age.
+ *		Logo and revenue retention of activation cohorts by age: the reader
+ *		cohort_retention(book, period, zero_mrr) and the final function of the
+ *		shorthand aggregate cohort_retention(customer_id, ...).
  *
- * A customer's cohort is the period of its earliest started_at; age k of a
- * cohort is the end of period cohort + k, read with the same end-of-period
- * snapshot as mrr_movements().  Cells run from age 0 to the last period
- * with data.  Each customer's state changes (the events of its rows) are
- * added as differences to its cohort's row of cells, and a running sum over
- * the ages then gives every cell: one pass over the rows plus one over the
- * cells, whatever the number of ages.
+ * A customer's cohort is the period in which it was acquired: under
+ * zero_mrr 'inactive' (the default) the period of the first day its MRR is
+ * above zero, its first paying day (a customer who never pays is in no
+ * cohort); under 'active' the period of its earliest started_at.  Age k of a
+ * cohort is the end of period cohort + k, read with the end-of-period
+ * snapshot of mrr_movements.  Cells run from age 0 to the last period with
+ * data.  Each customer's changes of state at period ends are added as
+ * differences to its cohort's row of cells, and a running sum over the ages
+ * then gives every cell: one pass over the rows plus one over the cells,
+ * whatever the number of ages.
  */
 #include "postgres.h"
 
@@ -18,11 +22,10 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/float.h"
 #include "utils/fmgrprotos.h"
 
-#include "book.h"
 #include "money.h"
+#include "reading.h"
 
 /* A triangle of this many cells (about 3,000 periods) at the most. */
 #define MAX_COHORT_CELLS 5000000
@@ -33,36 +36,46 @@ typedef struct CohortCell
 	int128		mrr;
 } CohortCell;
 
-enum
+/*
+ * The period of the customer's cohort, or false if it has none: its first
+ * paying day's (zero_mrr 'inactive') or its first start's ('active').
+ */
+static bool
+customer_cohort(const Timeline *tl, PeriodKind period, int32 *cohort)
 {
-	COL_COHORT_START, COL_AGE, COL_COHORT_CUSTOMERS, COL_ACTIVE_CUSTOMERS,
-	COL_LOGO_RETENTION, COL_COHORT_MRR, COL_MRR, COL_REVENUE_RETENTION, NUM_COLS
-};
+	int128		mrr = 0;
 
-PG_FUNCTION_INFO_V1(cohort_retention_final);
-Datum
-cohort_retention_final(PG_FUNCTION_ARGS)
+	if (tl->zero_mrr == ZERO_MRR_ACTIVE)
+	{
+		*cohort = sm_period_of_date(period, tl->customer->first_start);
+		return true;
+	}
+	for (int i = 0; i < tl->nchanges; i++)
+	{
+		mrr += tl->changes[i].delta_mrr;
+		if (mrr > 0)
+		{
+			*cohort = sm_period_of_date(period, tl->changes[i].at);
+			return true;
+		}
+	}
+	return false;
+}
+
+static HeapTuple *
+cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdesc, int32 *ntuples)
 {
-	Book	   *book;
-	int32		first,
-				last,
-				nperiods;
-	int64		ncells;
+	int32		first = reading->first;
+	int32		last = reading->last;
+	int32		nperiods = last - first + 1;
+	int64		ncells = (int64) nperiods * (nperiods + 1) / 2;
 	int64	   *cohort_size;
 	int64	   *cohort_offset;	/* first cell of each cohort */
 	CohortCell *cells;
-	int			capacity = 64;
-	BookEvent  *events = palloc(capacity * sizeof(BookEvent));
-	TupleDesc	tupdesc;
-	Datum	   *elements;
-	int64		nelements = 0;
+	HeapTuple  *tuples;
+	int32		n = 0;
+	Timeline	tl;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	book = sm_book_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
-	sm_book_window(book, false, &first, &last);
-	nperiods = last - first + 1;
-	ncells = (int64) nperiods * (nperiods + 1) / 2;
 	if (ncells > MAX_COHORT_CELLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -77,35 +90,41 @@ cohort_retention_final(PG_FUNCTION_ARGS)
 		cohort_offset[c] = offset;
 	cells = palloc0(ncells * sizeof(CohortCell));
 
-	for (int32 customer = 0; customer < book->ncustomers; customer++)
+	sm_timeline_init(&tl, flat, reading->zero_mrr);
+	while (sm_timeline_next(&tl))
 	{
-		int32		first_start = sm_book_first_start(book, customer);
-		int32		cohort = first_start - first;
-		CohortCell *row = cells + cohort_offset[cohort];
-		int			n = sm_book_customer_events(book, customer, &events, &capacity);
+		int32		cohort;
+		CohortCell *row;
 		int64		rows = 0;
+		int128		mrr = 0;
 
-		if ((customer & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		cohort_size[cohort]++;
-		for (int i = 0; i < n && events[i].period <= last; i++)
+		if (!customer_cohort(&tl, reading->period, &cohort))
+			continue;
+		row = cells + cohort_offset[cohort - first];
+		cohort_size[cohort - first]++;
+		sm_timeline_by_period(&tl, reading->period);
+		for (int i = 0; i < tl.nchanges && tl.changes[i].at <= last; i++)
 		{
-			int32		age = events[i].period - first_start;
-			bool		was_active = rows > 0;
+			const StateChange *ch = &tl.changes[i];
+			bool		was_active = sm_timeline_active(&tl, rows, mrr);
+			int32		age = Max(ch->at - cohort, 0);
 
-			rows += events[i].delta_rows;
-			row[age].active += (rows > 0) - was_active;
-			row[age].mrr += events[i].delta_mrr;
+			rows += ch->delta_rows;
+			mrr += ch->delta_mrr;
+			sm_timeline_check(&tl, mrr, ch->at);
+			row[age].active += (int) sm_timeline_active(&tl, rows, mrr) - (int) was_active;
+			row[age].mrr += ch->delta_mrr;
 		}
 	}
 
-	tupdesc = sm_book_result_tupdesc(fcinfo, NUM_COLS);
-	elements = palloc(ncells * sizeof(Datum));
+	tuples = palloc(Max(ncells, 1) * sizeof(HeapTuple));
 	for (int32 cohort = 0; cohort < nperiods; cohort++)
 	{
 		CohortCell *row = cells + cohort_offset[cohort];
 		Datum		cohort_mrr;
+		Datum		cohort_start;
 
+		CHECK_FOR_INTERRUPTS();
 		if (cohort_size[cohort] == 0)
 			continue;
 		for (int32 age = 1; age < nperiods - cohort; age++)
@@ -113,31 +132,81 @@ cohort_retention_final(PG_FUNCTION_ARGS)
 			row[age].active += row[age - 1].active;
 			row[age].mrr += row[age - 1].mrr;
 		}
-		cohort_mrr = NumericGetDatum(sm_money_numeric(row[0].mrr, book->mrr_scale));
+		cohort_mrr = NumericGetDatum(sm_money_numeric(row[0].mrr, flat->max_scale));
+		cohort_start = DateADTGetDatum(sm_period_start(reading->period, first + cohort));
 
 		for (int32 age = 0; age < nperiods - cohort; age++)
 		{
-			Datum		values[NUM_COLS];
-			bool		nulls[NUM_COLS] = {false};
-			Datum		mrr = NumericGetDatum(sm_money_numeric(row[age].mrr, book->mrr_scale));
+			Datum		values[8];
+			bool		nulls[8] = {false};
+			Datum		mrr = NumericGetDatum(sm_money_numeric(row[age].mrr, flat->max_scale));
 
-			values[COL_COHORT_START] = DateADTGetDatum(sm_period_start(book->period, first + cohort));
-			values[COL_AGE] = Int32GetDatum(age);
-			values[COL_COHORT_CUSTOMERS] = Int64GetDatum(cohort_size[cohort]);
-			values[COL_ACTIVE_CUSTOMERS] = Int64GetDatum(row[age].active);
-			values[COL_LOGO_RETENTION] = Float8GetDatum((float8) row[age].active /
-														(float8) cohort_size[cohort]);
-			values[COL_COHORT_MRR] = cohort_mrr;
-			values[COL_MRR] = mrr;
+			values[0] = cohort_start;
+			values[1] = Int32GetDatum(age);
+			values[2] = Int64GetDatum(cohort_size[cohort]);
+			values[3] = Int64GetDatum(row[age].active);
+			values[4] = Float8GetDatum((float8) row[age].active / (float8) cohort_size[cohort]);
+			values[5] = cohort_mrr;
+			values[6] = mrr;
 			/* as (mrr / cohort_mrr)::float8 would give it in SQL */
 			if (row[0].mrr == 0)
-				nulls[COL_REVENUE_RETENTION] = true;
+				nulls[7] = true;
 			else
-				values[COL_REVENUE_RETENTION] =
-					DirectFunctionCall1(numeric_float8,
-										DirectFunctionCall2(numeric_div, mrr, cohort_mrr));
-			elements[nelements++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+				values[7] = DirectFunctionCall1(numeric_float8,
+												DirectFunctionCall2(numeric_div, mrr, cohort_mrr));
+			Assert(tupdesc->natts == 8);
+			tuples[n++] = heap_form_tuple(tupdesc, values, nulls);
 		}
 	}
-	return sm_book_result_array(fcinfo, elements, (int) nelements);
+	*ntuples = n;
+	return tuples;
+}
+
+/* cohort_retention(book, period, zero_mrr) RETURNS SETOF cohort_cell */
+PG_FUNCTION_INFO_V1(cohort_retention_of_book);
+Datum
+cohort_retention_of_book(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BookReading reading = {.changes = CHANGES_PERIOD_END};
+	BookFlat   *flat;
+	HeapTuple  *tuples;
+	int32		n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	reading.period = sm_reading_period(fcinfo, 1);
+	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 2);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
+	tuples = cohort_tuples(flat, &reading, rsinfo->setDesc, &n);
+	for (int32 i = 0; i < n; i++)
+		tuplestore_puttuple(rsinfo->setResult, tuples[i]);
+	PG_RETURN_NULL();
+}
+
+/*
+ * cohort_retention_final(book): the final function of the shorthand
+ * aggregate cohort_retention(customer_id, started_at, ended_at, mrr, ...).
+ */
+PG_FUNCTION_INFO_V1(cohort_retention_final);
+Datum
+cohort_retention_final(PG_FUNCTION_ARGS)
+{
+	BookReading reading;
+	BookFlat   *flat;
+	TupleDesc	tupdesc;
+	HeapTuple  *tuples;
+	int32		n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_of_shorthand(&reading, flat);
+	/* the triangle is always of the whole data */
+	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
+	tupdesc = BlessTupleDesc(sm_result_row_type(fcinfo, true));
+	tuples = cohort_tuples(flat, &reading, tupdesc, &n);
+	PG_RETURN_DATUM(sm_result_array(tupdesc, tuples, n));
 }

@@ -1,14 +1,25 @@
 /*
  * money.c
- *		Converting numeric MRR values to and from scaled integers.
+ *		Converting numeric amounts to and from scaled integers.
  *
  * The aggregates read one numeric per input row.  Numeric arithmetic
  * through the fmgr would allocate and normalise for every row, so instead the
  * value is decoded straight from its stored form into an int64 count of
- * 10^-scale units (12.34 at scale 2 is 1234), which is exact, and totals are
- * summed in int128.  The stored layout of numeric is part of PostgreSQL's
- * on-disk format (it is never changed without a pg_upgrade break), and is
- * mirrored here from utils/adt/numeric.c:
+ * 10^-scale units with the smallest scale that holds it (12.30 is 123 at
+ * scale 1), and totals are summed in int128.
+ *
+ * Precision: an amount is rounded half-even to MONEY_MAX_SCALE (12) digits
+ * after the point, a ten-thousandth of a millionth of a cent.  It is then
+ * held exactly when it has at most 18 significant digits (any amount below
+ * 9.2e18 units of its scale: 9.2 million with 12 decimals, 9.2 trillion
+ * with 6, 92 quadrillion with 2); an amount with more significant digits is
+ * rounded half-even to the digits that fit, which for any amount below
+ * 9.2 billion keeps at least 9 decimals: always finer than a millionth of a
+ * cent.  Amounts of 9.2e18 and more are refused.
+ *
+ * The stored layout of numeric is part of PostgreSQL's on-disk format (it is
+ * never changed without a pg_upgrade break), and is mirrored here from
+ * utils/adt/numeric.c:
  *
  *   short form: uint16 header = 10 | sign | dscale(6) | weight sign | weight(6)
  *   long form:  uint16 sign(2) | dscale(14), int16 weight
@@ -39,7 +50,6 @@ typedef struct DecodedNumeric
 {
 	bool		special;		/* NaN or an infinity */
 	bool		negative;
-	int			dscale;
 	int			weight;
 	int			ndigits;
 	const char *digits;			/* int16 digits, possibly unaligned */
@@ -70,7 +80,6 @@ decode(struct varlena *num, DecodedNumeric *d)
 	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SHORT)
 	{
 		d->negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
-		d->dscale = (header & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT;
 		d->weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK ? ~NUMERIC_SHORT_WEIGHT_MASK : 0) |
 			(header & NUMERIC_SHORT_WEIGHT_MASK);
 		header_len = sizeof(uint16);
@@ -80,7 +89,6 @@ decode(struct varlena *num, DecodedNumeric *d)
 		int16		weight;
 
 		d->negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
-		d->dscale = header & NUMERIC_DSCALE_MASK;
 		memcpy(&weight, data + sizeof(uint16), sizeof(int16));
 		d->weight = weight;
 		header_len = sizeof(uint16) + sizeof(int16);
@@ -89,82 +97,160 @@ decode(struct varlena *num, DecodedNumeric *d)
 	d->ndigits = (len - header_len) / sizeof(int16);
 }
 
-/* The display scale of a numeric (digits after the point it carries). */
-int
-sm_money_dscale(struct varlena *num)
+static int
+digit_at(const DecodedNumeric *d, int i)
 {
-	DecodedNumeric d;
+	int16		digit;
 
-	decode(num, &d);
-	return d.special ? 0 : d.dscale;
-}
-
-static void
-money_out_of_range(const char *argname)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s is out of range", argname),
-			 errdetail("Amounts are kept exactly as 64-bit integers of their smallest unit: at most 18 significant digits, of which at most %d after the decimal point.",
-					   MONEY_MAX_SCALE)));
+	memcpy(&digit, d->digits + i * sizeof(int16), sizeof(int16));
+	return digit;
 }
 
 /*
- * The value of a finite, non-negative numeric in units of 10^-scale.  The
- * caller has made scale at least the value's dscale, so the result is exact.
+ * The value of a finite numeric's magnitude rounded half-even to scale
+ * digits after the point, in units of 10^-scale.  The caller has refused
+ * values of 10^20 and more, so it fits in 128 bits.
  */
-int64
-sm_money_scaled(struct varlena *num, int scale, const char *argname)
+static uint128
+round_to_scale(const DecodedNumeric *d, int scale)
+{
+	uint128		result = 0;
+	int			exponent = d->weight * NBASE_DIGITS + NBASE_DIGITS - 1;
+	int			first_dropped = -1;
+	bool		sticky = false;
+
+	for (int i = 0; i < d->ndigits; i++)
+	{
+		int			digit = digit_at(d, i);
+
+		for (int place = 1000; place >= 1; place /= 10, exponent--)
+		{
+			int			decimal = (digit / place) % 10;
+
+			if (exponent >= -scale)
+				result = result * 10 + decimal;
+			else if (first_dropped < 0 && exponent == -scale - 1)
+				first_dropped = decimal;
+			else
+			{
+				/* places not stored above the first one here are zeros */
+				if (first_dropped < 0)
+					first_dropped = 0;
+				sticky |= decimal != 0;
+			}
+		}
+	}
+	/* digits the numeric does not store down to 10^-scale are zeros */
+	for (; exponent >= -scale; exponent--)
+		result *= 10;
+	if (first_dropped > 5 || (first_dropped == 5 && (sticky || (result & 1))))
+		result++;
+	return result;
+}
+
+/*
+ * The amount as units of 10^-scale, with the smallest scale that holds it
+ * after rounding (see the file header).  NaN and infinities are refused;
+ * negative amounts are the caller's to accept or refuse.
+ */
+void
+sm_money_decode(struct varlena *num, int64 *units, int *scale, const char *argname)
 {
 	DecodedNumeric d;
-	int128		result = 0;
 
 	decode(num, &d);
 	if (d.special)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a finite amount", argname)));
-	if (d.ndigits > 0 && d.negative)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", argname)));
-	Assert(scale >= d.dscale);
-
-	for (int i = 0; i < d.ndigits; i++)
+	*units = 0;
+	*scale = 0;
+	if (d.ndigits == 0)
+		return;
+	/* the first base-10000 digit is not zero: the value is below 10^(4 * weight + 4) */
+	if (d.weight < 5)
 	{
-		int16		digit;
-		int			exponent = (d.weight - i) * NBASE_DIGITS + scale;
+		for (int s = MONEY_MAX_SCALE; s >= 0; s--)
+		{
+			uint128		magnitude = round_to_scale(&d, s);
 
-		memcpy(&digit, d.digits + i * sizeof(int16), sizeof(int16));
-		if (digit == 0)
-			continue;
-		if (exponent < 0)
-			result += digit / pow10_table[-exponent];
-		else if (exponent > 18)
-			money_out_of_range(argname);
-		else
-			result += (int128) digit * pow10_table[exponent];
-		if (result > PG_INT64_MAX)
-			money_out_of_range(argname);
+			if (magnitude <= (uint128) PG_INT64_MAX)
+			{
+				int64		value = (int64) magnitude;
+
+				while (s > 0 && value % 10 == 0)
+				{
+					value /= 10;
+					s--;
+				}
+				*units = d.negative ? -value : value;
+				*scale = s;
+				return;
+			}
+		}
 	}
-	return (int64) result;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s is out of range", argname),
+			 errdetail("Amounts must be below 9.2e18 in absolute value.")));
 }
 
-/* value, in units of 10^-from_scale, in units of 10^-to_scale (to >= from) */
-int64
-sm_money_rescale(int64 value, int from_scale, int to_scale)
+/*
+ * How many more decimal places units can be given and still fit in int64:
+ * the amounts of one customer are brought to one scale, the finest that
+ * holds all of them, which is the smallest scale + headroom among them.
+ */
+int
+sm_money_headroom(int64 units)
 {
-	int64		result;
+	uint64		magnitude = units < 0 ? -(uint64) units : (uint64) units;
+	int			headroom = 0;
 
-	Assert(to_scale >= from_scale && to_scale <= MONEY_MAX_SCALE);
-	if (pg_mul_s64_overflow(value, pow10_table[to_scale - from_scale], &result))
-		money_out_of_range("mrr");
-	return result;
+	while (headroom < MONEY_MAX_SCALE && magnitude <= (uint64) PG_INT64_MAX / 10)
+	{
+		magnitude *= 10;
+		headroom++;
+	}
+	return headroom;
 }
 
-/* value * 10^-scale as a numeric with that display scale */
-Numeric
-sm_money_numeric(int128 value, int scale)
+/*
+ * units at from_scale as units at to_scale: exact when to_scale >=
+ * from_scale (the caller made sure it fits, see sm_money_headroom), else
+ * rounded half-even.
+ */
+int64
+sm_money_to_scale(int64 units, int from_scale, int to_scale)
+{
+	int64		divisor;
+	int64		quotient;
+	int64		remainder;
+	int64		magnitude;
+
+	Assert(from_scale <= MONEY_MAX_SCALE && to_scale <= MONEY_MAX_SCALE);
+	if (to_scale >= from_scale)
+		return units * pow10_table[to_scale - from_scale];
+	divisor = pow10_table[from_scale - to_scale];
+	quotient = units / divisor;
+	remainder = units % divisor;	/* of the sign of units */
+	magnitude = remainder < 0 ? -remainder : remainder;
+	/* compare |remainder| with divisor / 2 without rounding the half */
+	if (magnitude > divisor - magnitude || (magnitude == divisor - magnitude && (quotient & 1)))
+		quotient += units < 0 ? -1 : 1;
+	return quotient;
+}
+
+/* units at from_scale as units at to_scale >= from_scale, in 128 bits */
+int128
+sm_money_widen(int64 units, int from_scale, int to_scale)
+{
+	Assert(to_scale >= from_scale && to_scale <= MONEY_MAX_SCALE);
+	return (int128) units * pow10_table[to_scale - from_scale];
+}
+
+/* value * 10^-scale as text with exactly scale digits after the point */
+char *
+sm_money_cstring(int128 value, int scale)
 {
 	char		buf[64];
 	char	   *p = buf + sizeof(buf);
@@ -172,10 +258,6 @@ sm_money_numeric(int128 value, int scale)
 	uint128		magnitude = negative ? -(uint128) value : (uint128) value;
 	int			digits = 0;
 
-	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
-		return int64_div_fast_to_numeric((int64) value, scale);
-
-	/* beyond int64: spell it out, which numeric_in reads exactly */
 	*--p = '\0';
 	do
 	{
@@ -183,10 +265,21 @@ sm_money_numeric(int128 value, int scale)
 		magnitude /= 10;
 		if (++digits == scale)
 			*--p = '.';
-	} while (magnitude > 0 || digits < scale);
+	} while (magnitude > 0 || digits <= scale);
 	if (negative)
 		*--p = '-';
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(p),
+	return pstrdup(p);
+}
+
+/* value * 10^-scale as a numeric with that display scale */
+Numeric
+sm_money_numeric(int128 value, int scale)
+{
+	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
+		return int64_div_fast_to_numeric((int64) value, scale);
+	/* beyond int64: spell it out, which numeric_in reads exactly */
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(sm_money_cstring(value, scale)),
 											   ObjectIdGetDatum(InvalidOid),
 											   Int32GetDatum(-1)));
 }

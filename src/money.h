@@ -1,7 +1,8 @@
 /*
  * money.h
- *		Exact money as scaled integers: MRR is held as int64 units of
- *		10^-scale per row and summed in int128, then returned as numeric.
+ *		Amounts as scaled integers: each input amount is held as an int64
+ *		count of 10^-scale units with its own scale, totals are summed in
+ *		int128 at a common scale and returned as numeric.
  */
 #ifndef SM_MONEY_H
 #define SM_MONEY_H
@@ -14,12 +15,14 @@
 #error "saas_metrics needs a compiler with 128-bit integers"
 #endif
 
-/* Largest scale (digits after the decimal point) kept exactly. */
-#define MONEY_MAX_SCALE 15
+/* Amounts are rounded half-even to this many digits after the point. */
+#define MONEY_MAX_SCALE 12
 
-extern int	sm_money_dscale(struct varlena *num);
-extern int64 sm_money_scaled(struct varlena *num, int scale, const char *argname);
-extern int64 sm_money_rescale(int64 value, int from_scale, int to_scale);
+extern void sm_money_decode(struct varlena *num, int64 *units, int *scale, const char *argname);
+extern int	sm_money_headroom(int64 units);
+extern int64 sm_money_to_scale(int64 units, int from_scale, int to_scale);
+extern int128 sm_money_widen(int64 units, int from_scale, int to_scale);
 extern Numeric sm_money_numeric(int128 value, int scale);
+extern char *sm_money_cstring(int128 value, int scale);
 
 #endif

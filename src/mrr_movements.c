@@ -1,40 +1,57 @@
 /*
  * mrr_movements.c
- *		Final function of mrr_movements(): the period-by-period MRR story.
+ *		MRR movements of a book: the period-by-period MRR story, and the
+ *		customers behind it.
  *
- * Convention (end-of-period snapshots, as SQL MRR playbooks, ChartMogul and
- * ProfitWell do): a customer's state is read at the end of each period, the
- * last instant before the next period starts.  A row active on
- * [started_at, ended_at) is active at the end of period p exactly when
- * P(started_at) <= p < P(ended_at), P being the period containing a date, so
- * each row was reduced to that range once, in the transition function.
- * Comparing the end of p - 1 with the end of p, a customer is
- *   new          inactive then, active now, never active at an earlier end;
- *   reactivated  inactive then, active now, active at some earlier end;
- *   churned      active then, inactive now (its MRR then is churned MRR);
- *   expanded or contracted by the change of its MRR when active at both.
- * Totals move only by these amounts, so every period reconciles exactly.
+ * Each customer's states (customer_timeline.c) are walked in time order and
+ * every change of state inside the reported periods is one movement:
+ *   new           inactive before, active after, never active before;
+ *   reactivation  inactive before, active after, active at some earlier
+ *                 instant read;
+ *   churn         active before, inactive after (its MRR before is lost);
+ *   expansion / contraction  active before and after, MRR up or down.
+ * Which instants are read is the changes convention: the period ends
+ * ('period_end': the net change from one end to the next, as ProfitWell and
+ * the mrr-playbook) or every day a state changes ('all': a customer who
+ * joins and cancels in a month is one new and one churn, as ChartMogul,
+ * Baremetrics and Chargebee).  Either way the totals move only by the
+ * movements, so every period reconciles exactly:
+ *   mrr_start + new + expansion - contraction - churned + reactivation = mrr_end.
  *
- * Each customer's rows become +/- events sorted by period; a sweep over
- * them finds the periods where the customer's state changes and adds the
- * change to per-period counters, in int64 and int128.
+ * mrr_movements(book, ...) adds the movements up per period;
+ * customer_movements(book, ...) returns them one by one, so its sums per
+ * period are mrr_movements' figures.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
 
-#include "book.h"
 #include "money.h"
+#include "reading.h"
+
+typedef enum MovementKind
+{
+	MOVE_NEW, MOVE_EXPANSION, MOVE_CONTRACTION, MOVE_CHURN, MOVE_REACTIVATION
+} MovementKind;
+
+static const char *const movement_names[] = {
+	"new", "expansion", "contraction", "churn", "reactivation"
+};
 
 typedef struct PeriodMovement
 {
 	int64		new_customers;
 	int64		reactivated_customers;
 	int64		churned_customers;
+	int64		expansion_customers;
+	int64		contraction_customers;
 	int128		new_mrr;
 	int128		expansion_mrr;
 	int128		contraction_mrr;
@@ -42,129 +59,320 @@ typedef struct PeriodMovement
 	int128		reactivation_mrr;
 } PeriodMovement;
 
-enum
+/* What a walk does with each movement. */
+typedef struct MovementSink
 {
-	COL_PERIOD_START, COL_CUSTOMERS_START, COL_NEW_CUSTOMERS,
-	COL_REACTIVATED_CUSTOMERS, COL_CHURNED_CUSTOMERS, COL_CUSTOMERS_END,
-	COL_MRR_START, COL_NEW_MRR, COL_EXPANSION_MRR, COL_CONTRACTION_MRR,
-	COL_CHURNED_MRR, COL_REACTIVATION_MRR, COL_MRR_END, NUM_COLS
-};
+	const BookReading *reading;
+	/* totals: customers and MRR at the end of the period before the first */
+	int64		customers_start;
+	int128		mrr_start;
+	PeriodMovement *periods;	/* first .. last, or NULL */
+	/* drill-down: one tuple per movement, or NULL */
+	Tuplestorestate *tuples;
+	TupleDesc	tupdesc;
+	char	   *customer_id;	/* of the current customer, once needed */
+} MovementSink;
 
+static void
+add_checked(int128 *sum, int128 value)
+{
+	if (__builtin_add_overflow(*sum, value, sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("MRR total is out of range")));
+}
+
+static void
+emit_movement(MovementSink *sink, const Timeline *tl, int32 period, MovementKind kind,
+			  int128 before, int128 after, int32 *counted_expansion, int32 *counted_contraction)
+{
+	if (sink->periods)
+	{
+		PeriodMovement *m = &sink->periods[period - sink->reading->first];
+
+		switch (kind)
+		{
+			case MOVE_NEW:
+				m->new_customers++;
+				add_checked(&m->new_mrr, after);
+				break;
+			case MOVE_REACTIVATION:
+				m->reactivated_customers++;
+				add_checked(&m->reactivation_mrr, after);
+				break;
+			case MOVE_CHURN:
+				m->churned_customers++;
+				add_checked(&m->churned_mrr, before);
+				break;
+			case MOVE_EXPANSION:
+				/* customers, not changes: a customer may expand twice in a period */
+				if (*counted_expansion != period)
+					m->expansion_customers++;
+				*counted_expansion = period;
+				add_checked(&m->expansion_mrr, after - before);
+				break;
+			case MOVE_CONTRACTION:
+				if (*counted_contraction != period)
+					m->contraction_customers++;
+				*counted_contraction = period;
+				add_checked(&m->contraction_mrr, before - after);
+				break;
+		}
+	}
+	if (sink->tuples)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+		int			scale = tl->flat->max_scale;
+
+		if (sink->customer_id == NULL)
+			sink->customer_id = sm_timeline_customer_id(tl);
+		values[0] = CStringGetTextDatum(sink->customer_id);
+		values[1] = DateADTGetDatum(sm_period_start(sink->reading->period, period));
+		values[2] = CStringGetTextDatum(movement_names[kind]);
+		values[3] = NumericGetDatum(sm_money_numeric(before, scale));
+		values[4] = NumericGetDatum(sm_money_numeric(after, scale));
+		tuplestore_putvalues(sink->tuples, sink->tupdesc, values, nulls);
+	}
+}
+
+/* Walk one customer's states and emit the movements inside the window. */
+static void
+walk_customer(Timeline *tl, MovementSink *sink)
+{
+	const BookReading *r = sink->reading;
+	int64		rows = 0;
+	int128		mrr = 0;
+	bool		ever_active = false;	/* at an instant read before this one */
+	bool		counted_start = false;
+	int32		counted_expansion = PG_INT32_MIN;
+	int32		counted_contraction = PG_INT32_MIN;
+
+	sink->customer_id = NULL;
+	if (r->changes == CHANGES_PERIOD_END)
+		sm_timeline_by_period(tl, r->period);
+	for (int i = 0; i < tl->nchanges; i++)
+	{
+		const StateChange *ch = &tl->changes[i];
+		int32		period = r->changes == CHANGES_PERIOD_END ? ch->at :
+			sm_period_of_date(r->period, ch->at);
+		bool		was_active = sm_timeline_active(tl, rows, mrr);
+		int128		was_mrr = mrr;
+		bool		active;
+
+		if (period >= r->first && !counted_start)
+		{
+			/* the state at the end of the period before the window */
+			if (was_active)
+			{
+				sink->customers_start++;
+				add_checked(&sink->mrr_start, mrr);
+			}
+			counted_start = true;
+		}
+		if (period > r->last)
+			return;
+		rows += ch->delta_rows;
+		mrr += ch->delta_mrr;
+		sm_timeline_check(tl, mrr, ch->at);
+		active = sm_timeline_active(tl, rows, mrr);
+		if (period >= r->first)
+		{
+			if (!was_active && active)
+				emit_movement(sink, tl, period, ever_active ? MOVE_REACTIVATION : MOVE_NEW,
+							  was_mrr, mrr, &counted_expansion, &counted_contraction);
+			else if (was_active && !active)
+				emit_movement(sink, tl, period, MOVE_CHURN, was_mrr, mrr,
+							  &counted_expansion, &counted_contraction);
+			else if (was_active && mrr != was_mrr)
+				emit_movement(sink, tl, period, mrr > was_mrr ? MOVE_EXPANSION : MOVE_CONTRACTION,
+							  was_mrr, mrr, &counted_expansion, &counted_contraction);
+		}
+		ever_active |= active;
+	}
+	if (!counted_start && sm_timeline_active(tl, rows, mrr))
+	{
+		sink->customers_start++;
+		add_checked(&sink->mrr_start, mrr);
+	}
+}
+
+static void
+walk_book(const BookFlat *flat, MovementSink *sink)
+{
+	Timeline	tl;
+
+	sm_timeline_init(&tl, flat, sink->reading->zero_mrr);
+	while (sm_timeline_next(&tl))
+		walk_customer(&tl, sink);
+}
+
+/* The movements of each period, with running totals, as mrr_movement tuples. */
+static HeapTuple *
+movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdesc, int32 *ntuples)
+{
+	MovementSink sink = {.reading = reading};
+	int32		nperiods = reading->last >= reading->first ? reading->last - reading->first + 1 : 0;
+	HeapTuple  *tuples = palloc(Max(nperiods, 1) * sizeof(HeapTuple));
+	int64		customers;
+	int128		mrr;
+	int			scale = flat->max_scale;
+
+	*ntuples = nperiods;
+	if (nperiods == 0)
+		return tuples;
+	sink.periods = palloc0(nperiods * sizeof(PeriodMovement));
+	walk_book(flat, &sink);
+
+	customers = sink.customers_start;
+	mrr = sink.mrr_start;
+	for (int32 p = 0; p < nperiods; p++)
+	{
+		PeriodMovement *m = &sink.periods[p];
+		Datum		values[15];
+		bool		nulls[15] = {false};
+		int64		customers_end = customers + m->new_customers +
+			m->reactivated_customers - m->churned_customers;
+		int128		mrr_end = mrr;
+
+		if ((p & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		add_checked(&mrr_end, m->new_mrr + m->expansion_mrr + m->reactivation_mrr);
+		add_checked(&mrr_end, -(m->contraction_mrr + m->churned_mrr));
+		values[0] = DateADTGetDatum(sm_period_start(reading->period, reading->first + p));
+		values[1] = Int64GetDatum(customers);
+		values[2] = Int64GetDatum(m->new_customers);
+		values[3] = Int64GetDatum(m->reactivated_customers);
+		values[4] = Int64GetDatum(m->churned_customers);
+		values[5] = Int64GetDatum(customers_end);
+		values[6] = NumericGetDatum(sm_money_numeric(mrr, scale));
+		values[7] = NumericGetDatum(sm_money_numeric(m->new_mrr, scale));
+		values[8] = NumericGetDatum(sm_money_numeric(m->expansion_mrr, scale));
+		values[9] = NumericGetDatum(sm_money_numeric(m->contraction_mrr, scale));
+		values[10] = NumericGetDatum(sm_money_numeric(m->churned_mrr, scale));
+		values[11] = NumericGetDatum(sm_money_numeric(m->reactivation_mrr, scale));
+		values[12] = NumericGetDatum(sm_money_numeric(mrr_end, scale));
+		values[13] = Int64GetDatum(m->expansion_customers);
+		values[14] = Int64GetDatum(m->contraction_customers);
+		Assert(tupdesc->natts == 15);
+		tuples[p] = heap_form_tuple(tupdesc, values, nulls);
+		customers = customers_end;
+		mrr = mrr_end;
+	}
+	return tuples;
+}
+
+/*
+ * The row type of a reader's result, from the catalog (the function's
+ * declared result), never from the call site.
+ */
+TupleDesc
+sm_result_row_type(FunctionCallInfo fcinfo, bool array_of)
+{
+	Oid			type = get_func_rettype(fcinfo->flinfo->fn_oid);
+
+	if (array_of)
+		type = get_element_type(type);
+	return lookup_rowtype_tupdesc_copy(type, -1);
+}
+
+/* The result array of a shorthand aggregate's final function. */
+Datum
+sm_result_array(TupleDesc tupdesc, HeapTuple *tuples, int32 n)
+{
+	Datum	   *elements = palloc(Max(n, 1) * sizeof(Datum));
+	Oid			element_type = tupdesc->tdtypeid;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	for (int32 i = 0; i < n; i++)
+		elements[i] = HeapTupleGetDatum(tuples[i]);
+	get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_array(elements, n, element_type, typlen, typbyval, typalign));
+}
+
+/*
+ * mrr_movements(book, period, "from", "to", zero_mrr, changes)
+ *		RETURNS SETOF mrr_movement
+ */
+PG_FUNCTION_INFO_V1(mrr_movements_of_book);
+Datum
+mrr_movements_of_book(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BookReading reading;
+	BookFlat   *flat;
+	HeapTuple  *tuples;
+	int32		n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	reading.period = sm_reading_period(fcinfo, 1);
+	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 4);
+	reading.changes = sm_reading_changes(fcinfo, 5);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_window(&reading, flat,
+					  sm_reading_bound(fcinfo, 2, DATEVAL_NOBEGIN, "from"),
+					  sm_reading_bound(fcinfo, 3, DATEVAL_NOEND, "to"));
+	tuples = movement_tuples(flat, &reading, rsinfo->setDesc, &n);
+	for (int32 i = 0; i < n; i++)
+		tuplestore_puttuple(rsinfo->setResult, tuples[i]);
+	PG_RETURN_NULL();
+}
+
+/*
+ * mrr_movements_final(book): the final function of the shorthand
+ * aggregate mrr_movements(customer_id, started_at, ended_at, mrr, ...).
+ */
 PG_FUNCTION_INFO_V1(mrr_movements_final);
 Datum
 mrr_movements_final(PG_FUNCTION_ARGS)
 {
-	Book	   *book;
-	int32		first,
-				last,
-				nperiods;
-	PeriodMovement *moves;
-	int64		customers = 0;
-	int128		mrr = 0;
-	int			capacity = 64;
-	BookEvent  *events = palloc(capacity * sizeof(BookEvent));
+	BookReading reading;
+	BookFlat   *flat;
 	TupleDesc	tupdesc;
-	Datum	   *elements;
+	HeapTuple  *tuples;
+	int32		n;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	book = sm_book_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
-	sm_book_window(book, true, &first, &last);
-	if (last < first)
-		return sm_book_result_array(fcinfo, NULL, 0);
-	nperiods = last - first + 1;
-	moves = palloc0(nperiods * sizeof(PeriodMovement));
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_of_shorthand(&reading, flat);
+	tupdesc = BlessTupleDesc(sm_result_row_type(fcinfo, true));
+	tuples = movement_tuples(flat, &reading, tupdesc, &n);
+	PG_RETURN_DATUM(sm_result_array(tupdesc, tuples, n));
+}
 
-	for (int32 c = 0; c < book->ncustomers; c++)
-	{
-		int			n = sm_book_customer_events(book, c, &events, &capacity);
-		int64		rows = 0;	/* active rows */
-		int128		cur_mrr = 0;
-		bool		ever_active = false;	/* at an end before the current event */
-		int			i;
+/*
+ * customer_movements(book, period, "from", "to", zero_mrr, changes)
+ *		RETURNS TABLE (customer_id text, period_start date, movement text,
+ *					   mrr_before numeric, mrr_after numeric)
+ */
+PG_FUNCTION_INFO_V1(customer_movements);
+Datum
+customer_movements(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BookReading reading;
+	BookFlat   *flat;
+	MovementSink sink = {.reading = &reading};
 
-		if ((c & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-
-		/* the state at the end of the period before the window */
-		for (i = 0; i < n && events[i].period < first; i++)
-		{
-			ever_active |= rows > 0;
-			rows += events[i].delta_rows;
-			cur_mrr += events[i].delta_mrr;
-		}
-		if (rows > 0)
-		{
-			customers++;
-			mrr += cur_mrr;
-		}
-
-		for (; i < n && events[i].period <= last; i++)
-		{
-			PeriodMovement *m = &moves[events[i].period - first];
-			bool		was_active = rows > 0;
-			int128		was_mrr = cur_mrr;
-
-			ever_active |= was_active;
-			rows += events[i].delta_rows;
-			cur_mrr += events[i].delta_mrr;
-
-			if (!was_active && rows > 0)
-			{
-				if (ever_active)
-				{
-					m->reactivated_customers++;
-					m->reactivation_mrr += cur_mrr;
-				}
-				else
-				{
-					m->new_customers++;
-					m->new_mrr += cur_mrr;
-				}
-			}
-			else if (was_active && rows == 0)
-			{
-				m->churned_customers++;
-				m->churned_mrr += was_mrr;
-			}
-			else if (was_active && cur_mrr > was_mrr)
-				m->expansion_mrr += cur_mrr - was_mrr;
-			else if (was_active && cur_mrr < was_mrr)
-				m->contraction_mrr += was_mrr - cur_mrr;
-		}
-	}
-
-	tupdesc = sm_book_result_tupdesc(fcinfo, NUM_COLS);
-
-	elements = palloc(nperiods * sizeof(Datum));
-	for (int32 p = 0; p < nperiods; p++)
-	{
-		PeriodMovement *m = &moves[p];
-		int			scale = book->mrr_scale;
-		Datum		values[NUM_COLS];
-		bool		nulls[NUM_COLS] = {false};
-		int64		customers_end = customers + m->new_customers +
-			m->reactivated_customers - m->churned_customers;
-		int128		mrr_end = mrr + m->new_mrr + m->expansion_mrr - m->contraction_mrr -
-			m->churned_mrr + m->reactivation_mrr;
-
-		values[COL_PERIOD_START] = DateADTGetDatum(sm_period_start(book->period, first + p));
-		values[COL_CUSTOMERS_START] = Int64GetDatum(customers);
-		values[COL_NEW_CUSTOMERS] = Int64GetDatum(m->new_customers);
-		values[COL_REACTIVATED_CUSTOMERS] = Int64GetDatum(m->reactivated_customers);
-		values[COL_CHURNED_CUSTOMERS] = Int64GetDatum(m->churned_customers);
-		values[COL_CUSTOMERS_END] = Int64GetDatum(customers_end);
-		values[COL_MRR_START] = NumericGetDatum(sm_money_numeric(mrr, scale));
-		values[COL_NEW_MRR] = NumericGetDatum(sm_money_numeric(m->new_mrr, scale));
-		values[COL_EXPANSION_MRR] = NumericGetDatum(sm_money_numeric(m->expansion_mrr, scale));
-		values[COL_CONTRACTION_MRR] = NumericGetDatum(sm_money_numeric(m->contraction_mrr, scale));
-		values[COL_CHURNED_MRR] = NumericGetDatum(sm_money_numeric(m->churned_mrr, scale));
-		values[COL_REACTIVATION_MRR] = NumericGetDatum(sm_money_numeric(m->reactivation_mrr, scale));
-		values[COL_MRR_END] = NumericGetDatum(sm_money_numeric(mrr_end, scale));
-		elements[p] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-
-		customers = customers_end;
-		mrr = mrr_end;
-	}
-	return sm_book_result_array(fcinfo, elements, nperiods);
+	InitMaterializedSRF(fcinfo, 0);
+	reading.period = sm_reading_period(fcinfo, 1);
+	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 4);
+	reading.changes = sm_reading_changes(fcinfo, 5);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_window(&reading, flat,
+					  sm_reading_bound(fcinfo, 2, DATEVAL_NOBEGIN, "from"),
+					  sm_reading_bound(fcinfo, 3, DATEVAL_NOEND, "to"));
+	if (reading.last < reading.first)
+		PG_RETURN_NULL();
+	sink.tuples = rsinfo->setResult;
+	sink.tupdesc = rsinfo->setDesc;
+	walk_book(flat, &sink);
+	PG_RETURN_NULL();
 }

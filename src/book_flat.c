@@ -1,0 +1,484 @@
+/*
+ * book_flat.c
+ *		The book as an expanded object, its log, and its flat form.
+ *
+ * The transition function only appends rows to the log, with the hash of
+ * the customer id: no lookup per row, so no cache miss per row.  Grouping
+ * rows by customer happens once, when the log is flattened (for a reader,
+ * or to leave a parallel worker): a radix sort of the log on the hash, a
+ * sort by id of each run of equal hashes (only colliding ids ever meet
+ * there), and one pass that writes each customer with its rows.
+ *
+ * Each customer's amounts are brought to one scale, the finest that holds
+ * all of them in 64 bits (money.c), and its rows are sorted, so that the
+ * flat form is canonical: the same rows give the same bytes whatever their
+ * order or the plan.
+ *
+ * Memory: 32 bytes per logged row, plus each text or uuid id's image per
+ * row (MAXALIGNed); flattening sorts the log in place with a scratch copy of
+ * it, then writes the flat form: 24 bytes per customer, 16 per row active on
+ * some day, and the id images once per customer.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "book.h"
+#include "money.h"
+
+static Size book_get_flat_size(ExpandedObjectHeader *eohptr);
+static void book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
+
+const ExpandedObjectMethods sm_book_methods = {
+	book_get_flat_size,
+	book_flatten_into
+};
+
+void
+sm_book_too_large(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("subscription book is too large"),
+			 errdetail("Its flat form would exceed 1 GB."),
+			 errhint("Aggregate fewer customers per group, e.g. GROUP BY a segment.")));
+}
+
+static Size
+flat_size(int64 ncustomers, int64 nrows, int64 arena_len)
+{
+	return MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookCustomer) +
+		nrows * sizeof(BookRow) + arena_len;
+}
+
+/* ---- the log --------------------------------------------------------- */
+
+Book *
+sm_book_create(MemoryContext parent, BookKeyKind kind)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
+											  ALLOCSET_DEFAULT_SIZES);
+	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
+
+	EOH_init_header(&book->hdr, &sm_book_methods, cxt);
+	book->key_kind = kind;
+	book->min_day = PG_INT32_MAX;
+	book->max_day = PG_INT32_MIN;
+	return book;
+}
+
+/* The flat form built from the log is stale once the log changes. */
+static void
+forget_log_flat(Book *book)
+{
+	if (book->flat && book->flat_is_log)
+	{
+		pfree(book->flat);
+		book->flat = NULL;
+		book->flat_is_log = false;
+	}
+}
+
+/*
+ * Append one row.  A bigint id is key itself; a text id's bytes (without
+ * header) or a uuid's 16 bytes are id_bytes, copied into the arena.
+ */
+void
+sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
+				int64 mrr, int scale, int32 start, int32 end)
+{
+	BookLogRow *row;
+
+	Assert(book->flat == NULL || book->flat_is_log);
+	forget_log_flat(book);
+	if (book->nlog == book->maxlog)
+	{
+		int64		newmax = Max((int64) book->maxlog * 2, 1024);
+
+		/* one customer per row at worst: refuse before the flat form could not be built */
+		if (newmax > PG_INT32_MAX ||
+			flat_size(newmax, newmax, book->arena_len) > MaxAllocSize)
+			sm_book_too_large();
+		book->log = book->log ?
+			repalloc_huge(book->log, newmax * sizeof(BookLogRow)) :
+			MemoryContextAllocHuge(book->hdr.eoh_context, newmax * sizeof(BookLogRow));
+		book->maxlog = (int32) newmax;
+	}
+
+	row = &book->log[book->nlog++];
+	if (book->key_kind != BOOK_KEY_BIGINT)
+	{
+		Size		image_len = book->key_kind == BOOK_KEY_TEXT ? id_len + VARHDRSZ : id_len;
+		Size		needed = book->arena_len + MAXALIGN(image_len);
+		char	   *image;
+
+		if (needed > book->arena_max)
+		{
+			Size		newmax = Max(needed, Max(book->arena_max * 2, 8192));
+
+			if (newmax > MaxAllocSize)
+				sm_book_too_large();
+			book->arena = book->arena ?
+				repalloc_huge(book->arena, newmax) :
+				MemoryContextAllocHuge(book->hdr.eoh_context, newmax);
+			book->arena_max = newmax;
+		}
+		image = book->arena + book->arena_len;
+		if (book->key_kind == BOOK_KEY_TEXT)
+		{
+			SET_VARSIZE(image, image_len);
+			memcpy(VARDATA(image), id_bytes, id_len);
+		}
+		else
+			memcpy(image, id_bytes, id_len);
+		key = book->arena_len;
+		book->arena_len = needed;
+	}
+	row->key = key;
+	row->hash = sm_key_hash(book->key_kind, book->arena, key);
+	row->mrr = mrr;
+	row->scale = (uint8) scale;
+	row->start = start;
+	row->end = end;
+	book->min_day = Min(book->min_day, start);
+	book->max_day = Max(book->max_day, DATE_IS_NOEND(end) ? start : end);
+}
+
+/* ---- flattening ------------------------------------------------------ */
+
+/*
+ * Sort log rows by hash: an LSD radix sort, four stable passes of one byte
+ * each, moving the rows themselves so that every pass reads and writes
+ * sequentially.  The result is in rows; buffer is scratch of the same size.
+ */
+static void
+sort_log_by_hash(BookLogRow *rows, BookLogRow *buffer, int32 n)
+{
+	BookLogRow *from = rows;
+	BookLogRow *to = buffer;
+
+	for (int shift = 0; shift < 32; shift += 8)
+	{
+		int32		offsets[256] = {0};
+		int32		sum = 0;
+		BookLogRow *swap;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int32 i = 0; i < n; i++)
+			offsets[(from[i].hash >> shift) & 0xFF]++;
+		for (int b = 0; b < 256; b++)
+		{
+			int32		count = offsets[b];
+
+			offsets[b] = sum;
+			sum += count;
+		}
+		for (int32 i = 0; i < n; i++)
+			to[offsets[(from[i].hash >> shift) & 0xFF]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* an even number of passes leaves the result in rows */
+}
+
+typedef struct KeySortArg
+{
+	BookKeyKind kind;
+	const char *arena;
+} KeySortArg;
+
+static inline int
+log_row_key_cmp(const BookLogRow *a, const BookLogRow *b, KeySortArg *arg)
+{
+	return sm_key_compare(arg->kind, arg->arena, a->key, arg->arena, b->key);
+}
+
+#define ST_SORT sort_log_by_key
+#define ST_ELEMENT_TYPE BookLogRow
+#define ST_COMPARE(a, b, arg) log_row_key_cmp(a, b, arg)
+#define ST_COMPARE_ARG_TYPE KeySortArg
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static inline int
+book_row_cmp(const BookRow *a, const BookRow *b)
+{
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end < b->end ? -1 : 1;
+	return (a->mrr > b->mrr) - (a->mrr < b->mrr);
+}
+
+/* A customer's rows in their canonical order: by start, end, amount. */
+#define ST_SORT sm_sort_book_rows
+#define ST_ELEMENT_TYPE BookRow
+#define ST_COMPARE(a, b) book_row_cmp(a, b)
+#define ST_SCOPE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * The scale a customer's rows are held at: the largest of their scales,
+ * unless some amount would not fit in 64 bits at it (see money.c).
+ */
+static int
+log_customer_scale(const BookLogRow *rows, int32 n)
+{
+	int			scale = 0;
+	int			fits = MONEY_MAX_SCALE;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		if (rows[i].start == rows[i].end)
+			continue;
+		scale = Max(scale, rows[i].scale);
+		fits = Min(fits, rows[i].scale + sm_money_headroom(rows[i].mrr));
+	}
+	return Min(scale, fits);
+}
+
+/*
+ * One pass over the hash-sorted, key-sorted log, writing each customer (a
+ * run of equal ids) with its rows that are active on some day, into out, or
+ * with out NULL only counting, so that the second pass writes into an
+ * exactly sized value.
+ */
+static void
+log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
+			   int32 *ncustomers, int32 *nrows, int64 *arena_len, int *max_scale)
+{
+	BookCustomer *oc = out ? BOOK_CUSTOMERS(out) : NULL;
+	BookRow    *orow = out ? BOOK_ROWS(out) : NULL;
+
+	*ncustomers = 0;
+	*nrows = 0;
+	*arena_len = 0;
+	*max_scale = 0;
+	for (int32 i = 0; i < n;)
+	{
+		int32		j = i + 1;
+		int32		first_start = rows[i].start;
+		int			scale;
+		int32		kept = 0;
+
+		if ((*ncustomers & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (j < n && rows[j].hash == rows[i].hash &&
+			   sm_key_compare(book->key_kind, book->arena, rows[i].key,
+							  book->arena, rows[j].key) == 0)
+			j++;
+		scale = log_customer_scale(rows + i, j - i);
+		for (int32 r = i; r < j; r++)
+		{
+			first_start = Min(first_start, rows[r].start);
+			/* a row that ends the day it starts is never active */
+			if (rows[r].start == rows[r].end)
+				continue;
+			if (orow)
+				orow[kept] = (BookRow)
+				{
+					.mrr = sm_money_to_scale(rows[r].mrr, rows[r].scale, scale),
+						.start = rows[r].start,.end = rows[r].end
+				};
+			kept++;
+		}
+		if (oc)
+		{
+			BookCustomer *c = &oc[*ncustomers];
+
+			c->hash = rows[i].hash;
+			c->key = rows[i].key;
+			c->first_start = first_start;
+			c->nrows = kept;
+			c->scale = (uint8) scale;
+			if (book->key_kind != BOOK_KEY_BIGINT)
+			{
+				const char *image = book->arena + rows[i].key;
+
+				memcpy(BOOK_ARENA(out) + *arena_len, image,
+					   sm_key_image_size(book->key_kind, image));
+				c->key = *arena_len;
+			}
+			sm_sort_book_rows(orow, kept);
+			orow += kept;
+		}
+		if (book->key_kind != BOOK_KEY_BIGINT)
+			*arena_len += MAXALIGN(sm_key_image_size(book->key_kind, book->arena + rows[i].key));
+		*nrows += kept;
+		*max_scale = Max(*max_scale, scale);
+		(*ncustomers)++;
+		i = j;
+	}
+}
+
+/* The flat form of the book's log, allocated in the book's context. */
+static BookFlat *
+log_to_flat(Book *book)
+{
+	BookLogRow *buffer = MemoryContextAllocHuge(CurrentMemoryContext,
+												Max(book->nlog, 1) * sizeof(BookLogRow));
+	KeySortArg arg = {book->key_kind, book->arena};
+	int32		ncustomers,
+				nrows;
+	int64		arena_len;
+	int			max_scale;
+	Size		size;
+	BookFlat   *flat;
+
+	/* the log is a set of rows: sorting it in place loses nothing */
+	sort_log_by_hash(book->log, buffer, book->nlog);
+	pfree(buffer);
+	for (int32 i = 0; i < book->nlog;)
+	{
+		int32		j = i + 1;
+
+		while (j < book->nlog && book->log[j].hash == book->log[i].hash)
+			j++;
+		if (j - i > 1)
+			sort_log_by_key(book->log + i, j - i, &arg);
+		i = j;
+	}
+
+	log_group_pass(book, book->log, book->nlog, NULL, &ncustomers, &nrows, &arena_len, &max_scale);
+	size = flat_size(ncustomers, nrows, arena_len);
+	if (size > MaxAllocSize)
+		sm_book_too_large();
+	flat = MemoryContextAllocZero(book->hdr.eoh_context, size);
+	SET_VARSIZE(flat, size);
+	flat->version = BOOK_FORMAT_VERSION;
+	flat->key_kind = (uint8) book->key_kind;
+	flat->max_scale = (uint8) max_scale;
+	sm_book_options_to_flat(&book->options, flat);
+	flat->min_day = book->min_day;
+	flat->max_day = book->max_day;
+	flat->ncustomers = ncustomers;
+	flat->nrows = nrows;
+	flat->arena_len = arena_len;
+	log_group_pass(book, book->log, book->nlog, flat, &ncustomers, &nrows, &arena_len, &max_scale);
+	return flat;
+}
+
+/* The book's flat form: the one it holds, or its log's, built once. */
+BookFlat *
+sm_book_flat(Book *book)
+{
+	if (book->flat == NULL)
+	{
+		book->flat = log_to_flat(book);
+		book->flat_is_log = true;
+	}
+	return book->flat;
+}
+
+static Size
+book_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	return VARSIZE(sm_book_flat((Book *) eohptr));
+}
+
+static void
+book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	memcpy(result, sm_book_flat((Book *) eohptr), allocated_size);
+}
+
+/* ---- books from datums ----------------------------------------------- */
+
+void
+sm_book_options_to_flat(const BookReadOptions *options, BookFlat *flat)
+{
+	flat->flags = options->present ? BOOK_HAS_READ_OPTIONS : 0;
+	flat->period = options->present ? (uint8) options->period : 0;
+	flat->from_day = options->present ? options->from_day : 0;
+	flat->to_day = options->present ? options->to_day : 0;
+}
+
+void
+sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *options)
+{
+	options->present = (flat->flags & BOOK_HAS_READ_OPTIONS) != 0;
+	options->period = options->present ? (PeriodKind) flat->period : PERIOD_MONTH;
+	options->from_day = options->present ? flat->from_day : DATEVAL_NOBEGIN;
+	options->to_day = options->present ? flat->to_day : DATEVAL_NOEND;
+}
+
+/* Our book, if the datum is one. */
+Book *
+sm_datum_book(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &sm_book_methods)
+			return (Book *) eoh;
+	}
+	return NULL;
+}
+
+/* The flat form of a book datum, without copying where it already is one. */
+BookFlat *
+sm_book_flat_from_datum(Datum d)
+{
+	Book	   *book = sm_datum_book(d);
+	BookFlat   *flat;
+
+	if (book)
+		return sm_book_flat(book);
+	flat = (BookFlat *) PG_DETOAST_DATUM(d);
+	sm_book_check_version(flat);
+	return flat;
+}
+
+/* Make the book hold this flat form (which must live as long as it). */
+void
+sm_book_set_flat(Book *book, BookFlat *flat)
+{
+	book->key_kind = (BookKeyKind) flat->key_kind;
+	sm_book_options_from_flat(flat, &book->options);
+	book->min_day = flat->min_day;
+	book->max_day = flat->max_day;
+	book->flat = flat;
+	book->flat_is_log = false;
+}
+
+/*
+ * A log book with the contents of a flat one, for more rows: each
+ * customer's rows, and a row that ends the day it starts at its first start
+ * where that came from a row the flat form does not keep.
+ */
+Book *
+sm_book_from_flat(BookFlat *flat, MemoryContext parent)
+{
+	Book	   *book = sm_book_create(parent, (BookKeyKind) flat->key_kind);
+	BookCustomer *c = BOOK_CUSTOMERS(flat);
+	BookRow    *r = BOOK_ROWS(flat);
+	const char *arena = BOOK_ARENA(flat);
+
+	sm_book_options_from_flat(flat, &book->options);
+	for (int32 i = 0; i < flat->ncustomers; i++, c++)
+	{
+		const char *image = book->key_kind == BOOK_KEY_BIGINT ? NULL : arena + c->key;
+		const char *id_bytes = book->key_kind == BOOK_KEY_TEXT ? VARDATA(image) : image;
+		Size		id_len = book->key_kind == BOOK_KEY_TEXT ? VARSIZE(image) - VARHDRSZ : 16;
+		int32		earliest = PG_INT32_MAX;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int32 k = 0; k < c->nrows; k++, r++)
+		{
+			sm_book_log_row(book, c->key, id_bytes, id_len, r->mrr, c->scale, r->start, r->end);
+			earliest = Min(earliest, r->start);
+		}
+		if (c->first_start < earliest)
+			sm_book_log_row(book, c->key, id_bytes, id_len, 0, 0, c->first_start, c->first_start);
+	}
+	/* the extent may come from rows the flat form does not keep */
+	book->min_day = Min(book->min_day, flat->min_day);
+	book->max_day = Max(book->max_day, flat->max_day);
+	return book;
+}

@@ -1,0 +1,92 @@
+/*
+ * reading.h
+ *		How a book is read: the options every reader takes, and a customer's
+ *		rows as dated changes of its state.
+ */
+#ifndef SM_READING_H
+#define SM_READING_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+
+#include "book.h"
+
+/* When a customer counts as active. */
+typedef enum ZeroMrrConvention
+{
+	ZERO_MRR_INACTIVE,			/* while its MRR is above zero */
+	ZERO_MRR_ACTIVE				/* while it has an active row, even at MRR 0 */
+} ZeroMrrConvention;
+
+/* Which changes inside a period are movements. */
+typedef enum ChangesConvention
+{
+	CHANGES_PERIOD_END,			/* the net change between period ends */
+	CHANGES_ALL					/* every change, on the day it happens */
+} ChangesConvention;
+
+typedef struct BookReading
+{
+	PeriodKind	period;
+	ZeroMrrConvention zero_mrr;
+	ChangesConvention changes;
+	int32		first;			/* the periods reported; none if first > last */
+	int32		last;
+} BookReading;
+
+/* reporting_window.c */
+extern PeriodKind sm_reading_period(FunctionCallInfo fcinfo, int argno);
+extern ZeroMrrConvention sm_reading_zero_mrr(FunctionCallInfo fcinfo, int argno);
+extern ChangesConvention sm_reading_changes(FunctionCallInfo fcinfo, int argno);
+extern DateADT sm_reading_bound(FunctionCallInfo fcinfo, int argno, DateADT unbounded,
+								const char *argname);
+extern void sm_reading_window(BookReading *reading, const BookFlat *flat, DateADT from, DateADT to);
+extern void sm_reading_of_shorthand(BookReading *reading, const BookFlat *flat);
+
+/* mrr_movements.c: results of the readers */
+extern TupleDesc sm_result_row_type(FunctionCallInfo fcinfo, bool array_of);
+extern Datum sm_result_array(TupleDesc tupdesc, HeapTuple *tuples, int32 n);
+
+/*
+ * A change of one customer's state: on a day, or (after
+ * sm_timeline_by_period) at a period end.
+ */
+typedef struct StateChange
+{
+	int128		delta_mrr;		/* at the book's max_scale */
+	int32		at;				/* a day, or a period */
+	int32		delta_rows;
+} StateChange;
+
+/* A walk over the customers of a flat book, one timeline at a time. */
+typedef struct Timeline
+{
+	const BookFlat *flat;
+	ZeroMrrConvention zero_mrr;
+	int32		next_customer;
+	const BookCustomer *customer;	/* the current one */
+	const BookRow *rows;		/* the next customer's */
+	StateChange *changes;
+	int			nchanges;
+	int			capacity;
+	PeriodKind	grouped_by;		/* valid once grouped */
+	bool		grouped;
+} Timeline;
+
+/* customer_timeline.c */
+extern void sm_timeline_init(Timeline *tl, const BookFlat *flat, ZeroMrrConvention zero_mrr);
+extern bool sm_timeline_next(Timeline *tl);
+extern void sm_timeline_by_period(Timeline *tl, PeriodKind period);
+extern void sm_timeline_check(const Timeline *tl, int128 mrr, int32 at);
+extern char *sm_timeline_customer_id(const Timeline *tl);
+
+static inline bool
+sm_timeline_active(const Timeline *tl, int64 rows, int128 mrr)
+{
+	return tl->zero_mrr == ZERO_MRR_INACTIVE ? mrr > 0 : rows > 0;
+}
+
+#endif
