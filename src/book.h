@@ -95,7 +95,8 @@ typedef struct BookFlat
 	uint8		flags;
 	uint8		max_scale;		/* largest customer scale */
 	uint8		period;			/* read options, when BOOK_HAS_READ_OPTIONS */
-	uint8		unused[3];
+	uint8		display_scale;	/* largest scale of the amounts as written */
+	uint8		unused[2];
 	int32		from_day;
 	int32		to_day;
 	int32		min_day;		/* earliest started_at */
@@ -129,6 +130,7 @@ typedef struct Book
 	text	   *period_arg;		/* the shorthand's period as first given */
 	int32		min_day;
 	int32		max_day;
+	int			display_scale;
 
 	/* the rows as they came: no lookup per row */
 	BookLogRow *log;
@@ -154,7 +156,7 @@ extern const char *sm_key_kind_name(BookKeyKind kind);
 extern const ExpandedObjectMethods sm_book_methods;
 extern Book *sm_book_create(MemoryContext parent, BookKeyKind kind);
 extern void sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
-							int64 mrr, int scale, int32 start, int32 end);
+							int64 mrr, int scale, int display_scale, int32 start, int32 end);
 extern BookFlat *sm_book_flat(Book *book);
 extern Book *sm_datum_book(Datum d);
 extern BookFlat *sm_book_flat_from_datum(Datum d);

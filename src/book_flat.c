@@ -86,7 +86,7 @@ forget_log_flat(Book *book)
  */
 void
 sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
-				int64 mrr, int scale, int32 start, int32 end)
+				int64 mrr, int scale, int display_scale, int32 start, int32 end)
 {
 	BookLogRow *row;
 
@@ -141,6 +141,7 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 	row->scale = (uint8) scale;
 	row->start = start;
 	row->end = end;
+	book->display_scale = Max(book->display_scale, display_scale);
 	book->min_day = Min(book->min_day, start);
 	book->max_day = Max(book->max_day, DATE_IS_NOEND(end) ? start : end);
 }
@@ -352,6 +353,7 @@ log_to_flat(Book *book)
 	flat->version = BOOK_FORMAT_VERSION;
 	flat->key_kind = (uint8) book->key_kind;
 	flat->max_scale = (uint8) max_scale;
+	flat->display_scale = (uint8) book->display_scale;
 	sm_book_options_to_flat(&book->options, flat);
 	flat->min_day = book->min_day;
 	flat->max_day = book->max_day;
@@ -442,6 +444,7 @@ sm_book_set_flat(Book *book, BookFlat *flat)
 	sm_book_options_from_flat(flat, &book->options);
 	book->min_day = flat->min_day;
 	book->max_day = flat->max_day;
+	book->display_scale = flat->display_scale;
 	book->flat = flat;
 	book->flat_is_log = false;
 }
@@ -471,11 +474,13 @@ sm_book_from_flat(BookFlat *flat, MemoryContext parent)
 			CHECK_FOR_INTERRUPTS();
 		for (int32 k = 0; k < c->nrows; k++, r++)
 		{
-			sm_book_log_row(book, c->key, id_bytes, id_len, r->mrr, c->scale, r->start, r->end);
+			sm_book_log_row(book, c->key, id_bytes, id_len, r->mrr, c->scale, flat->display_scale,
+							r->start, r->end);
 			earliest = Min(earliest, r->start);
 		}
 		if (c->first_start < earliest)
-			sm_book_log_row(book, c->key, id_bytes, id_len, 0, 0, c->first_start, c->first_start);
+			sm_book_log_row(book, c->key, id_bytes, id_len, 0, 0, flat->display_scale,
+							c->first_start, c->first_start);
 	}
 	/* the extent may come from rows the flat form does not keep */
 	book->min_day = Min(book->min_day, flat->min_day);

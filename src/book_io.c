@@ -8,7 +8,8 @@
  * So a stored book survives pg_dump and pg_restore on any machine, and a
  * book of one server can be read by another.
  *
- *   uint8 version (2), uint8 id kind, uint8 flags, uint8 period
+ *   uint8 version (2), uint8 id kind, uint8 flags, uint8 period,
+ *   uint8 display scale
  *   [int32 from_day, int32 to_day]            with read options
  *   int32 min_day, int32 max_day, int32 customers
  *   per customer:
@@ -30,6 +31,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "parser/scansup.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -73,6 +75,7 @@ book_write(StringInfo buf, const BookFlat *flat)
 	pq_sendint8(buf, flat->key_kind);
 	pq_sendint8(buf, flat->flags);
 	pq_sendint8(buf, flat->period);
+	pq_sendint8(buf, flat->display_scale);
 	if (flat->flags & BOOK_HAS_READ_OPTIONS)
 	{
 		pq_sendint32(buf, flat->from_day);
@@ -117,7 +120,7 @@ book_write(StringInfo buf, const BookFlat *flat)
 static Size
 encoded_size(const BookFlat *flat)
 {
-	Size		size = 4 + 8 + 12 + (Size) flat->ncustomers * (17 + 16) + (Size) flat->nrows * 16;
+	Size		size = 5 + 8 + 12 + (Size) flat->ncustomers * (17 + 16) + (Size) flat->nrows * 16;
 
 	if (flat->key_kind == BOOK_KEY_TEXT)
 		size += flat->arena_len;
@@ -288,6 +291,9 @@ book_read(const char *data, Size len)
 		book_corrupt("unknown customer_id kind");
 	header.flags = read_u8(&rd);
 	header.period = read_u8(&rd);
+	header.display_scale = read_u8(&rd);
+	if (header.display_scale > MONEY_MAX_SCALE)
+		book_corrupt("bad display scale");
 	if (header.flags & ~BOOK_HAS_READ_OPTIONS)
 		book_corrupt("unknown flags");
 	if (header.flags & BOOK_HAS_READ_OPTIONS)
@@ -307,8 +313,8 @@ book_read(const char *data, Size len)
 	header.ncustomers = read_i32(&rd);
 	if (!valid_day(header.min_day) || !valid_day(header.max_day) || header.min_day > header.max_day)
 		book_corrupt("bad extent");
-	/* every customer takes at least 17 bytes: no allocation beyond the input */
-	if (header.ncustomers < 1 || header.ncustomers > (rd.end - rd.p) / 17)
+	/* every customer takes at least 13 bytes: no allocation beyond the input */
+	if (header.ncustomers < 1 || header.ncustomers > (rd.end - rd.p) / 13)
 		book_corrupt("bad customer count");
 
 	customers = palloc_extended(header.ncustomers * sizeof(ReadCustomer), MCXT_ALLOC_HUGE);
@@ -385,6 +391,9 @@ book_read(const char *data, Size len)
 		book_corrupt("trailing bytes");
 	if (min_first_start != header.min_day)
 		book_corrupt("bad extent");
+	for (int32 i = 0; i < header.ncustomers; i++)
+		if (customers[i].c.scale > header.display_scale)
+			book_corrupt("amounts finer than the display scale");
 
 	/* the canonical order, and no id twice */
 	arg.kind = (BookKeyKind) header.key_kind;
@@ -446,6 +455,8 @@ subscription_book_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
 	int			len = strlen(str);
+	char	   *compact;
+	int			ncompact = 0;
 	char	   *bytes;
 	int			nbytes;
 
@@ -455,8 +466,13 @@ subscription_book_in(PG_FUNCTION_ARGS)
 				 errmsg("this subscription_book was written by saas_metrics 0.1.0 and cannot be read"),
 				 errdetail("Books of 0.1.0 hold period numbers of one period; books of 0.2.0 hold days, read by any period."),
 				 errhint("Rebuild it from the subscription rows with subscription_book_agg(customer_id, started_at, ended_at, mrr).")));
-	bytes = palloc(pg_b64_dec_len(len) + 1);
-	nbytes = pg_b64_decode(str, len, bytes, pg_b64_dec_len(len));
+	/* base64 is often wrapped in lines (encode(..., 'base64') does): skip spaces */
+	compact = palloc(len + 1);
+	for (int i = 0; i < len; i++)
+		if (!scanner_isspace(str[i]))
+			compact[ncompact++] = str[i];
+	bytes = palloc(pg_b64_dec_len(ncompact) + 1);
+	nbytes = pg_b64_decode(compact, ncompact, bytes, pg_b64_dec_len(ncompact));
 	if (nbytes < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

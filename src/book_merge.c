@@ -185,6 +185,7 @@ sm_flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt)
 	memcpy(out, a, sizeof(BookFlat));
 	SET_VARSIZE(out, size);
 	out->max_scale = (uint8) mo.max_scale;
+	out->display_scale = Max(a->display_scale, b->display_scale);
 	out->min_day = Min(a->min_day, b->min_day);
 	out->max_day = Max(a->max_day, b->max_day);
 	out->ncustomers = mo.ncustomers;

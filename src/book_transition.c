@@ -164,6 +164,7 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 				ended_at;
 	int64		mrr;
 	int			scale;
+	int			display_scale;
 	int64		key = 0;
 	const char *id_bytes = NULL;
 	Size		id_len = 0;
@@ -203,7 +204,8 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 		ROW_ERROR(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE, ("started_at must not be before 4712 BC"));
 	if (ended_at < started_at)
 		ROW_ERROR(ERRCODE_INVALID_PARAMETER_VALUE, ("ended_at must not be before started_at"));
-	sm_money_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(ARG_MRR)), &mrr, &scale, "mrr");
+	sm_money_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(ARG_MRR)), &mrr, &scale, &display_scale,
+					"mrr");
 
 	switch (kind)
 	{
@@ -224,7 +226,7 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 			id_len = UUID_LEN;
 			break;
 	}
-	sm_book_log_row(book, key, id_bytes, id_len, mrr, scale, started_at, ended_at);
+	sm_book_log_row(book, key, id_bytes, id_len, mrr, scale, display_scale, started_at, ended_at);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&book->hdr));
 }
 

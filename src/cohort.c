@@ -132,14 +132,14 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 			row[age].active += row[age - 1].active;
 			row[age].mrr += row[age - 1].mrr;
 		}
-		cohort_mrr = NumericGetDatum(sm_money_numeric(row[0].mrr, flat->max_scale));
+		cohort_mrr = NumericGetDatum(sm_book_amount(flat, row[0].mrr));
 		cohort_start = DateADTGetDatum(sm_period_start(reading->period, first + cohort));
 
 		for (int32 age = 0; age < nperiods - cohort; age++)
 		{
 			Datum		values[8];
 			bool		nulls[8] = {false};
-			Datum		mrr = NumericGetDatum(sm_money_numeric(row[age].mrr, flat->max_scale));
+			Datum		mrr = NumericGetDatum(sm_book_amount(flat, row[age].mrr));
 
 			values[0] = cohort_start;
 			values[1] = Int32GetDatum(age);

@@ -121,6 +121,13 @@ sm_timeline_by_period(Timeline *tl, PeriodKind period)
 	net_same_instant(tl);
 }
 
+/* An amount of the book (units of its max_scale) as it is shown. */
+Numeric
+sm_book_amount(const BookFlat *flat, int128 value)
+{
+	return sm_money_numeric(value, flat->max_scale, flat->display_scale);
+}
+
 char *
 sm_timeline_customer_id(const Timeline *tl)
 {

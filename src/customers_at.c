@@ -61,7 +61,7 @@ customers_at(PG_FUNCTION_ARGS)
 			bool		nulls[2] = {false};
 
 			values[0] = CStringGetTextDatum(sm_timeline_customer_id(&tl));
-			values[1] = NumericGetDatum(sm_money_numeric(mrr, flat->max_scale));
+			values[1] = NumericGetDatum(sm_book_amount(flat, mrr));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}

@@ -50,6 +50,7 @@ typedef struct DecodedNumeric
 {
 	bool		special;		/* NaN or an infinity */
 	bool		negative;
+	int			dscale;
 	int			weight;
 	int			ndigits;
 	const char *digits;			/* int16 digits, possibly unaligned */
@@ -80,6 +81,7 @@ decode(struct varlena *num, DecodedNumeric *d)
 	if ((header & NUMERIC_SIGN_MASK) == NUMERIC_SHORT)
 	{
 		d->negative = (header & NUMERIC_SHORT_SIGN_MASK) != 0;
+		d->dscale = (header & NUMERIC_SHORT_DSCALE_MASK) >> NUMERIC_SHORT_DSCALE_SHIFT;
 		d->weight = (header & NUMERIC_SHORT_WEIGHT_SIGN_MASK ? ~NUMERIC_SHORT_WEIGHT_MASK : 0) |
 			(header & NUMERIC_SHORT_WEIGHT_MASK);
 		header_len = sizeof(uint16);
@@ -89,6 +91,7 @@ decode(struct varlena *num, DecodedNumeric *d)
 		int16		weight;
 
 		d->negative = (header & NUMERIC_SIGN_MASK) == NUMERIC_NEG;
+		d->dscale = header & NUMERIC_DSCALE_MASK;
 		memcpy(&weight, data + sizeof(uint16), sizeof(int16));
 		d->weight = weight;
 		header_len = sizeof(uint16) + sizeof(int16);
@@ -150,15 +153,19 @@ round_to_scale(const DecodedNumeric *d, int scale)
 
 /*
  * The amount as units of 10^-scale, with the smallest scale that holds it
- * after rounding (see the file header).  NaN and infinities are refused;
- * negative amounts are the caller's to accept or refuse.
+ * after rounding (see the file header), and the scale it was written with
+ * (at most MONEY_MAX_SCALE), to show results the same way: 99.00 in, cents
+ * out.  NaN and infinities are refused; negative amounts are the caller's to
+ * accept or refuse.
  */
 void
-sm_money_decode(struct varlena *num, int64 *units, int *scale, const char *argname)
+sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scale,
+				const char *argname)
 {
 	DecodedNumeric d;
 
 	decode(num, &d);
+	*display_scale = d.special ? 0 : Min(d.dscale, MONEY_MAX_SCALE);
 	if (d.special)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -271,10 +278,21 @@ sm_money_cstring(int128 value, int scale)
 	return pstrdup(p);
 }
 
-/* value * 10^-scale as a numeric with that display scale */
+/*
+ * value * 10^-scale as a numeric shown with display_scale digits after the
+ * point (at least scale).
+ */
 Numeric
-sm_money_numeric(int128 value, int scale)
+sm_money_numeric(int128 value, int scale, int display_scale)
 {
+	int128		widened;
+
+	if (display_scale > scale &&
+		!__builtin_mul_overflow(value, (int128) pow10_table[display_scale - scale], &widened))
+	{
+		value = widened;
+		scale = display_scale;
+	}
 	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
 		return int64_div_fast_to_numeric((int64) value, scale);
 	/* beyond int64: spell it out, which numeric_in reads exactly */

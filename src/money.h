@@ -18,11 +18,12 @@
 /* Amounts are rounded half-even to this many digits after the point. */
 #define MONEY_MAX_SCALE 12
 
-extern void sm_money_decode(struct varlena *num, int64 *units, int *scale, const char *argname);
+extern void sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scale,
+							 const char *argname);
 extern int	sm_money_headroom(int64 units);
 extern int64 sm_money_to_scale(int64 units, int from_scale, int to_scale);
 extern int128 sm_money_widen(int64 units, int from_scale, int to_scale);
-extern Numeric sm_money_numeric(int128 value, int scale);
+extern Numeric sm_money_numeric(int128 value, int scale, int display_scale);
 extern char *sm_money_cstring(int128 value, int scale);
 
 #endif

@@ -123,15 +123,15 @@ emit_movement(MovementSink *sink, const Timeline *tl, int32 period, MovementKind
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false};
-		int			scale = tl->flat->max_scale;
+		const BookFlat *flat = tl->flat;
 
 		if (sink->customer_id == NULL)
 			sink->customer_id = sm_timeline_customer_id(tl);
 		values[0] = CStringGetTextDatum(sink->customer_id);
 		values[1] = DateADTGetDatum(sm_period_start(sink->reading->period, period));
 		values[2] = CStringGetTextDatum(movement_names[kind]);
-		values[3] = NumericGetDatum(sm_money_numeric(before, scale));
-		values[4] = NumericGetDatum(sm_money_numeric(after, scale));
+		values[3] = NumericGetDatum(sm_book_amount(flat, before));
+		values[4] = NumericGetDatum(sm_book_amount(flat, after));
 		tuplestore_putvalues(sink->tuples, sink->tupdesc, values, nulls);
 	}
 }
@@ -216,7 +216,6 @@ movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupd
 	HeapTuple  *tuples = palloc(Max(nperiods, 1) * sizeof(HeapTuple));
 	int64		customers;
 	int128		mrr;
-	int			scale = flat->max_scale;
 
 	*ntuples = nperiods;
 	if (nperiods == 0)
@@ -245,13 +244,13 @@ movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupd
 		values[3] = Int64GetDatum(m->reactivated_customers);
 		values[4] = Int64GetDatum(m->churned_customers);
 		values[5] = Int64GetDatum(customers_end);
-		values[6] = NumericGetDatum(sm_money_numeric(mrr, scale));
-		values[7] = NumericGetDatum(sm_money_numeric(m->new_mrr, scale));
-		values[8] = NumericGetDatum(sm_money_numeric(m->expansion_mrr, scale));
-		values[9] = NumericGetDatum(sm_money_numeric(m->contraction_mrr, scale));
-		values[10] = NumericGetDatum(sm_money_numeric(m->churned_mrr, scale));
-		values[11] = NumericGetDatum(sm_money_numeric(m->reactivation_mrr, scale));
-		values[12] = NumericGetDatum(sm_money_numeric(mrr_end, scale));
+		values[6] = NumericGetDatum(sm_book_amount(flat, mrr));
+		values[7] = NumericGetDatum(sm_book_amount(flat, m->new_mrr));
+		values[8] = NumericGetDatum(sm_book_amount(flat, m->expansion_mrr));
+		values[9] = NumericGetDatum(sm_book_amount(flat, m->contraction_mrr));
+		values[10] = NumericGetDatum(sm_book_amount(flat, m->churned_mrr));
+		values[11] = NumericGetDatum(sm_book_amount(flat, m->reactivation_mrr));
+		values[12] = NumericGetDatum(sm_book_amount(flat, mrr_end));
 		values[13] = Int64GetDatum(m->expansion_customers);
 		values[14] = Int64GetDatum(m->contraction_customers);
 		Assert(tupdesc->natts == 15);

@@ -11,6 +11,7 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "utils/numeric.h"
 
 #include "book.h"
 
@@ -82,6 +83,7 @@ extern bool sm_timeline_next(Timeline *tl);
 extern void sm_timeline_by_period(Timeline *tl, PeriodKind period);
 extern void sm_timeline_check(const Timeline *tl, int128 mrr, int32 at);
 extern char *sm_timeline_customer_id(const Timeline *tl);
+extern Numeric sm_book_amount(const BookFlat *flat, int128 value);
 
 static inline bool
 sm_timeline_active(const Timeline *tl, int64 rows, int128 mrr)

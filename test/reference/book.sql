@@ -21,9 +21,15 @@
 --     last 1-540 days, 3% end the day they start and 22% end on the first
 --     day of a month; annual rows last 1 or 2 whole years;
 --   * 20% of those also have an overlapping add-on row (5.00-100.00), open
---     half the time.
--- First starts are spread over 2022-01-01 .. 2025-12-31 and no row starts
--- after that; about two rows per customer on average.
+--     half the time;
+--   * 15% of those start with a free trial: a zero-MRR row of 7-30 days
+--     ending the day the first plan starts;
+--   * 10% of those with a paid first plan get a credit on it: a negative row
+--     of 10-50% of its MRR for 1-60 days inside it (so no customer's MRR is
+--     ever below zero).
+-- First starts are spread over 2022-01-01 .. 2025-12-31 (free trials begin up
+-- to 30 days earlier) and no row starts after that; about 2.2 rows per
+-- customer on average.
 CREATE SCHEMA IF NOT EXISTS ref;
 
 -- A pseudo-random number in [0, 1): 53 bits of a seeded hash.
@@ -127,6 +133,21 @@ FROM customer
 CROSS JOIN LATERAL (SELECT least(first_start + floor(ref.unit(n, 6, seed) * 200)::int, date '2025-12-31') AS started_at) a
 WHERE NOT one_month_only AND ref.unit(n, 5, seed) < 0.20
 UNION ALL
+-- free trials before the first plan
+SELECT n, first_start - (7 + floor(ref.unit(n, 14, seed) * 24)::int), first_start, 0::numeric(12,2)
+FROM customer
+WHERE NOT one_month_only AND ref.unit(n, 15, seed) < 0.15
+UNION ALL
+-- credits inside the first plan
+SELECT c.n, c.started_at + k.offset_days,
+       least(c.started_at + k.offset_days + k.length_days, c.ended_at),
+       -round(ref.book_mrr(c.plan, c.price) * (0.1 + 0.4 * ref.unit(c.n, 20, seed))::numeric, 2)
+FROM chain c
+CROSS JOIN LATERAL (SELECT floor(ref.unit(c.n, 21, seed) * 30)::int AS offset_days,
+                           1 + floor(ref.unit(c.n, 22, seed) * 60)::int AS length_days) k
+WHERE c.j = 1 AND c.price > 0 AND ref.unit(c.n, 19, seed) < 0.10
+  AND (c.ended_at IS NULL OR c.started_at + k.offset_days < c.ended_at)
+UNION ALL
 -- customers whose only row starts and ends inside one month
 SELECT n, first_start,
        CASE WHEN ref.unit(n, 11, seed) < 0.25 THEN first_start
@@ -157,7 +178,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Use bigint, text or uuid.';
     END IF;
     EXECUTE format('CREATE TABLE %s (customer_id %s NOT NULL, started_at date NOT NULL, ended_at date
-                        CHECK (ended_at >= started_at), mrr numeric(12,2) NOT NULL CHECK (mrr >= 0))',
+                        CHECK (ended_at >= started_at), mrr numeric(12,2) NOT NULL)',
                    target, id_type);
     EXECUTE format('INSERT INTO %s SELECT %s, started_at, ended_at, mrr FROM ref.make_book_rows($1, $2)',
                    target, customer_id)

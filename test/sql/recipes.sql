@@ -21,21 +21,23 @@ SELECT m.*,
        gross_revenue_retention(m) AS grr,
        quick_ratio(m) AS quick_ratio,
        arr(m) AS arr
-FROM unnest((SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM subscriptions)) AS m;
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM subscriptions) AS b,
+     mrr_movements(b.book) AS m;
 CREATE UNIQUE INDEX ON mrr_monthly (period_start);
 
 -- Recipe 2: the same per plan (a customer who changes plan churns from one and is new in the other)
 CREATE MATERIALIZED VIEW mrr_by_plan AS
-SELECT s.plan, m.*
-FROM (SELECT plan, mrr_movements(customer_id, started_at, ended_at, mrr) AS movements
-      FROM subscriptions GROUP BY plan) AS s,
-     unnest(s.movements) AS m;
+SELECT b.plan, m.*
+FROM (SELECT plan, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book
+      FROM subscriptions GROUP BY plan) AS b,
+     mrr_movements(b.book) AS m;
 CREATE UNIQUE INDEX ON mrr_by_plan (plan, period_start);
 
 -- Recipe 3: the cohort triangle
 CREATE MATERIALIZED VIEW cohorts_monthly AS
 SELECT c.*
-FROM unnest((SELECT cohort_retention(customer_id, started_at, ended_at, mrr) FROM subscriptions)) AS c;
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM subscriptions) AS b,
+     cohort_retention(b.book) AS c;
 CREATE UNIQUE INDEX ON cohorts_monthly (cohort_start, age);
 
 -- Recipe 4: daily NPS summaries, rolled up to any grain
@@ -57,12 +59,11 @@ WHERE period_start = '2026-03-01';
 -- Recipe 5: books kept per year of start roll up to the whole
 CREATE TABLE books AS
 SELECT date_trunc('year', started_at) AS started_year,
-       subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') AS book
+       subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book
 FROM subscriptions GROUP BY 1;
-SELECT (SELECT array_agg(m) FROM (SELECT unnest(mrr_movements(rollup(book))) AS m FROM books) x)
-     = (SELECT array_agg(ROW(period_start, customers_start, new_customers, reactivated_customers, churned_customers,
-                             customers_end, mrr_start, new_mrr, expansion_mrr, contraction_mrr, churned_mrr,
-                             reactivation_mrr, mrr_end)::mrr_movement ORDER BY period_start) FROM mrr_monthly) AS books_roll_up;
+SELECT (SELECT array_agg(m.mrr_end ORDER BY m.period_start)
+        FROM (SELECT rollup(book) AS book FROM books) r, mrr_movements(r.book) AS m)
+     = (SELECT array_agg(mrr_end ORDER BY period_start) FROM mrr_monthly) AS books_roll_up;
 DROP TABLE books;
 
 -- New data arrives; the scheduled job refreshes without blocking readers

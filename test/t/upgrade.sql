@@ -14,13 +14,22 @@ CREATE EXTENSION saas_metrics VERSION '0.1.0';
 CREATE TABLE stored AS
 SELECT nps_agg(s) AS nps, sbg_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]) AS sbg_model
 FROM generate_series(0, 10) s;
+-- A subscription_book as the 0.1.0 library stored it (its text form, from
+-- subscription_book_agg(c, date '2024-01-01' + c * 40, NULL, 10.5 * c, 'month')
+-- over c = 1, 2, less the 4-byte header).  That library is gone, so the
+-- bytes are put under the type the way they were on disk: a bytea column
+-- whose type is then changed in the catalog.
+CREATE TABLE stored_book (book bytea);
+INSERT INTO stored_book VALUES (decode('0100010001000000170000006400000000000080ffffff7fe15e0000e25e000002000000020000000000000000000000000000000200000000000000f6dc9e43e25e0000010000000000000001000000000000004617738ee15e00000100000000000000d200000000000000e25e0000ffffff7f6900000000000000e15e0000ffffff7f', 'hex'));
+UPDATE pg_attribute SET atttypid = 'subscription_book'::regtype, attalign = 'd'
+WHERE attrelid = 'stored_book'::regclass AND attname = 'book';
 ALTER EXTENSION saas_metrics UPDATE;
 \c :tap_db
 
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(4);
+SELECT plan(5);
 
 -- One line per member object of the extension: what it is and how it is
 -- defined, so that two installations compare as two sets of lines.
@@ -69,6 +78,15 @@ SELECT is((SELECT t FROM dblink(format('dbname=saas_metrics_from_0_1_0 host=%s p
                                 $$SELECT format('%s %s %s', nps, round(nps(nps)::numeric, 6), round((sbg_model).alpha::numeric, 3)) FROM stored$$) AS r(t text)),
           'promoters=2 passives=2 detractors=7 -45.454545 0.704',
           'nps_summary and sbg_model stored under 0.1.0 read after the update');
+
+-- a subscription_book stored under 0.1.0 (period numbers, not days) is
+-- refused with an error that says to rebuild it
+SELECT throws_ok(format($$SELECT * FROM dblink(%L, 'SELECT count(*) FROM stored_book, mrr_movements(book)') AS t(n bigint)$$,
+                        format('dbname=saas_metrics_from_0_1_0 host=%s port=%s',
+                               split_part(current_setting('unix_socket_directories'), ',', 1),
+                               current_setting('port'))),
+                 '0A000', 'this subscription_book was made by saas_metrics 0.1.0 and cannot be read',
+                 'a book stored under 0.1.0 is refused after the update, with a hint to rebuild it');
 
 SELECT * FROM finish();
 ROLLBACK;
