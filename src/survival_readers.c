@@ -21,9 +21,10 @@
  *   1 - (1 - L) / 2, se = sqrt(var(log S)):
  *     'plain'   S -/+ z se S, clipped to [0, 1];
  *     'log'     exp(log S -/+ z se), the upper clipped at 1;
- *     'log-log' exp(-exp(log(-log S) -/+ z se / log S)) (undefined at S = 1);
+ *     'log-log' exp(-exp(log(-log S) -/+ z se / log S));
  *   all are undefined (NULL) at S = 0, where Greenwood's variance of log S
- *   is infinite;
+ *   is infinite, and all are 1 and 1 at S = 1, where it is 0 (R's survfit
+ *   gives NA there for log-log, its summary(times =) gives 1 and 1);
  * - the p-quantile of the time to the event is the first time at which S
  *   falls to 1 - p or below; if S equals 1 - p (within 1.5e-8) from a time
  *   until a later drop, the midpoint of that time and the drop (R's
@@ -183,8 +184,12 @@ km_limits(float8 s, float8 log_variance, float8 z, ConfType type, float8 *lower,
 			*upper = Min(exp(log(s) + z * se), 1.0);
 			return true;
 		case CONF_LOG_LOG:
+			/* before any event the variance is 0: the interval is [1, 1] */
 			if (s == 1.0)
-				return false;
+			{
+				*lower = *upper = 1.0;
+				return true;
+			}
 			*lower = exp(-exp(log(-log(s)) - z * se / log(s)));
 			*upper = exp(-exp(log(-log(s)) + z * se / log(s)));
 			return true;

@@ -141,7 +141,7 @@ CREATE FUNCTION @extschema@.survival_ci(curve @extschema@.survival_curve, t floa
 RETURNS @extschema@.survival_estimate
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.survival_ci(@extschema@.survival_curve, float8, float8, text) IS
-'S(t), its Greenwood standard error S(t) sqrt(sum d_i / (n_i (n_i - d_i))) and confidence limits (conf_type ''log-log'', ''log'' or ''plain''; NULL where undefined: at S = 0, and at S = 1 for log-log), as R''s survfit';
+'S(t), its Greenwood standard error S(t) sqrt(sum d_i / (n_i (n_i - d_i))) and confidence limits (conf_type ''log-log'', ''log'' or ''plain''; NULL at S = 0, where the variance of log S is infinite), as R''s survfit';
 
 CREATE FUNCTION @extschema@.median_survival(curve @extschema@.survival_curve) RETURNS float8
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
