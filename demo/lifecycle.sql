@@ -21,12 +21,12 @@ SET client_min_messages = warning;
 
 DROP TABLE IF EXISTS onboarding;
 
-CREATE FUNCTION pg_temp.draw(key text) RETURNS float8
+CREATE OR REPLACE FUNCTION pg_temp.draw(key text) RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT
 RETURN ('x' || substr(md5('lifecycle:' || key), 1, 13))::bit(52)::bigint / 4503599627370496.0;
 
 CREATE TABLE onboarding (
-    customer_id bigint PRIMARY KEY REFERENCES customers,
+    customer_id bigint PRIMARY KEY,      -- customers.customer_id
     plan text NOT NULL,                  -- the plan at sign-up
     signed_up_at timestamptz NOT NULL,
     first_value_at timestamptz,          -- NULL: not yet, when the data ends
