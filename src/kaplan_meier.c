@@ -206,6 +206,7 @@ counts_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_s
 	durations_start_iterate(counts->table, &it);
 	while ((entry = durations_iterate(counts->table, &it)) != NULL)
 	{
+		CHECK_FOR_INTERRUPTS();
 		curve->points[n].time = entry->time;
 		curve->points[n].events = entry->events;
 		curve->points[n].censored = entry->censored;

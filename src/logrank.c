@@ -32,6 +32,9 @@
 /* the relative size below which a pivot of V counts as zero */
 #define SINGULAR_TOLERANCE 1e-10
 
+/* the most curves compared at once: V takes 8 MB, each event time 10^6 steps */
+#define MAX_CURVES 1000
+
 /*
  * Solve V x = u for symmetric positive definite V (k x k, row-major) by
  * Cholesky, in place; false if V is singular.
@@ -47,6 +50,7 @@ cholesky_solve(float8 *v, float8 *u, int k)
 	{
 		float8		pivot = v[j * k + j];
 
+		CHECK_FOR_INTERRUPTS();
 		for (int p = 0; p < j; p++)
 			pivot -= v[j * k + p] * v[j * k + p];
 		if (!(pivot > SINGULAR_TOLERANCE * largest))
@@ -65,12 +69,14 @@ cholesky_solve(float8 *v, float8 *u, int k)
 	/* L y = u, then L' x = y */
 	for (int i = 0; i < k; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int p = 0; p < i; p++)
 			u[i] -= v[i * k + p] * u[p];
 		u[i] /= v[i * k + i];
 	}
 	for (int i = k - 1; i >= 0; i--)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int p = i + 1; p < k; p++)
 			u[i] -= v[p * k + i] * u[p];
 		u[i] /= v[i * k + i];
@@ -114,6 +120,11 @@ logrank_test(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("logrank_test needs at least two curves"),
 				 errdetail("The array holds %d.", ncurves)));
+	if (ncurves > MAX_CURVES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("logrank_test compares at most %d curves", MAX_CURVES),
+				 errdetail("The array holds %d.", ncurves)));
 
 	curves = palloc(ncurves * sizeof(SurvivalCurve *));
 	next = palloc0(ncurves * sizeof(int32));
@@ -123,6 +134,7 @@ logrank_test(PG_FUNCTION_ARGS)
 	variance = palloc0((Size) ncurves * ncurves * sizeof(float8));
 	for (int j = 0; j < ncurves; j++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (element_nulls[j])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -192,6 +204,7 @@ logrank_test(PG_FUNCTION_ARGS)
 	taking_part = palloc(ncurves * sizeof(int));
 	for (int j = 0; j < ncurves; j++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (expected[j] > 0.0)
 			taking_part[m++] = j;
 	}
@@ -207,6 +220,7 @@ logrank_test(PG_FUNCTION_ARGS)
 		{
 			int			ja = taking_part[a + 1];
 
+			CHECK_FOR_INTERRUPTS();
 			u[a] = x[a] = observed[ja] - expected[ja];
 			for (int b = 0; b < k; b++)
 				v[a * k + b] = variance[ja * ncurves + taking_part[b + 1]];

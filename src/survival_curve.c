@@ -88,6 +88,7 @@ survival_subjects(const SurvivalCurve *curve)
 
 	for (int32 i = 0; i < curve->npoints; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (pg_add_s64_overflow(total, curve->points[i].events, &total) ||
 			pg_add_s64_overflow(total, curve->points[i].censored, &total))
 			count_out_of_range();
@@ -255,6 +256,7 @@ survival_curve_in(PG_FUNCTION_ARGS)
 	/* the syntax is right: now the values */
 	for (int32 i = 0; i < npoints; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (points[i].time == 0.0)
 			points[i].time = 0.0;	/* -0 reads as 0 */
 		survival_check_point(&points[i], i > 0 ? &points[i - 1] : NULL);
@@ -387,7 +389,10 @@ count_sum(const SurvivalCurve *curve, bool events)
 
 	(void) survival_subjects(curve);
 	for (int32 i = 0; i < curve->npoints; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		total += events ? curve->points[i].events : curve->points[i].censored;
+	}
 	return total;
 }
 

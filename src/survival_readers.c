@@ -280,6 +280,7 @@ quantile_time(const float8 *times, const float8 *y, int32 n, float8 target, floa
 
 	for (int32 i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!isnan(y[i]) && y[i] < target + QUANTILE_TOLERANCE)
 		{
 			first = i;
@@ -293,6 +294,7 @@ quantile_time(const float8 *times, const float8 *y, int32 n, float8 target, floa
 	{
 		for (int32 j = first + 1; j < n; j++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (!isnan(y[j]) && y[j] < y[first])
 			{
 				*result = (times[first] + times[j]) / 2.0;

@@ -4,7 +4,7 @@
 -- the readers' conventions, a log-rank statistic, and every error.
 -- The comparisons with R's survival package are in survival_outside.sql.
 BEGIN;
-SELECT plan(171);
+SELECT plan(173);
 
 -- the detail of the error a query raises
 CREATE FUNCTION pg_temp.error_detail(query text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -441,6 +441,12 @@ SELECT throws_ok($$SELECT logrank_test(ARRAY['{(1,1,0)}', NULL]::survival_curve[
                  'logrank_test does not accept NULL curves', 'logrank_test: a NULL curve is 22004');
 SELECT is(pg_temp.error_detail($$SELECT logrank_test(ARRAY['{(1,1,0)}', NULL]::survival_curve[])$$),
           'Curve 2 of the array is NULL.', 'logrank_test: the detail names the NULL curve');
+SELECT throws_ok($$SELECT logrank_test(array_agg(format('{(%s,1,0)}', i)::survival_curve)) FROM generate_series(1, 1001) AS i$$,
+                 '54000', 'logrank_test compares at most 1000 curves', 'logrank_test: 1001 curves are 54000');
+-- 1000 curves, curve i an event at i: at time t, 1001 - t at risk, one event;
+-- each curve is compared and the statistic exists
+SELECT is(degrees_of_freedom, 999, 'logrank_test: 1000 curves, 999 degrees of freedom')
+  FROM logrank_test((SELECT array_agg(format('{(%s,1,0)}', i)::survival_curve) FROM generate_series(1, 1000) AS i));
 SELECT throws_ok($$SELECT logrank_test(ARRAY[['{(1,1,0)}', '{(2,1,0)}'], ['{(1,1,0)}', '{(2,1,0)}']]::survival_curve[])$$,
                  '2202E', 'logrank_test takes a one-dimensional array of curves', 'logrank_test: a two-dimensional array is 2202E');
 
