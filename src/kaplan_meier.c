@@ -92,12 +92,13 @@ static const ExpandedObjectMethods counts_methods = {
 SurvivalCounts *
 survival_counts_create(MemoryContext parent)
 {
+	/* small to start with: GROUP BY may keep one state per group */
 	MemoryContext cxt = AllocSetContextCreate(parent, "survival_curve counts",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_SMALL_SIZES);
 	SurvivalCounts *counts = MemoryContextAllocZero(cxt, sizeof(SurvivalCounts));
 
 	EOH_init_header(&counts->hdr, &counts_methods, cxt);
-	counts->table = durations_create(cxt, 64, NULL);
+	counts->table = durations_create(cxt, 16, NULL);
 	return counts;
 }
 
