@@ -2,14 +2,15 @@
 -- package.  test/outside/survival/make_expected.R computed the expected
 -- values once (R 4.2.2, survival 3.5.3) on R's data sets lung, aml and
 -- ovarian and on generated ones (whole days with many ties, continuous
--- times, a curve that sits exactly at 0.75 and 0.5 over intervals, two arms
--- whose p-value is far in the tail), and stored them as CSV next to the
--- script; this test reads them and never runs R.
+-- times, a curve that sits exactly at 0.75 and 0.5 over intervals,
+-- censorings before the first event and events at 0, four and five groups,
+-- two arms whose p-value is far in the tail), and stored them as CSV next
+-- to the script; this test reads them and never runs R.
 --
 -- Numbers agree when they differ by at most 1e-9 of the larger (1e-12
 -- absolute near 0 for survival probabilities); counts and times exactly.
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 
 CREATE FUNCTION pg_temp.near(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN a IS NULL OR b IS NULL THEN a IS NULL AND b IS NULL
@@ -71,11 +72,11 @@ FROM curves AS c CROSS JOIN settings AS s, survival_table(c.curve, s.conf_level,
 
 -- what was read -------------------------------------------------------------------
 
-SELECT is((SELECT count(*) FROM r_data), 1299::bigint,
-          'R data: 228 lung + 23 aml + 26 ovarian + 600 days + 200 continuous + 8 flat + 14 early + 200 far_tail subjects');
-SELECT is((SELECT count(*) FROM r_km), 1414::bigint, 'R survfit: 1414 distinct times over the 23 curves');
-SELECT is((SELECT count(DISTINCT (dataset, grp)) FROM r_km), 23::bigint, 'R: 23 curves (8 data sets whole, 15 groups)');
-SELECT is((SELECT count(*) FROM curves), 23::bigint, 'kaplan_meier: the same 23 curves');
+SELECT is((SELECT count(*) FROM r_data), 1569::bigint,
+          'R data: 228 lung + 23 aml + 26 ovarian + 600 days + 200 continuous + 8 flat + 14 early + 120 same4 + 150 five + 200 far_tail subjects');
+SELECT is((SELECT count(*) FROM r_km), 1606::bigint, 'R survfit: 1606 distinct times over the 34 curves');
+SELECT is((SELECT count(DISTINCT (dataset, grp)) FROM r_km), 34::bigint, 'R: 34 curves (10 data sets whole, 24 groups)');
+SELECT is((SELECT count(*) FROM curves), 34::bigint, 'kaplan_meier: the same 34 curves');
 SELECT is((SELECT count(*) FROM settings), 5::bigint, 'five settings: log-log, log and plain at 0.95, log-log at 0.90, log at 0.99');
 SELECT ok((SELECT count(*) FROM r_km WHERE n_event > 1) > 100 AND (SELECT count(*) FROM r_km WHERE n_event > 0 AND n_censor > 0) > 10,
           'R data: many tied events, and events tied with censorings');
@@ -119,7 +120,7 @@ SELECT is_empty(format($$
                AND pg_temp.near(CASE WHEN r.surv = 1 THEN 1 ELSE r.upper END, o.upper))$$, conf_type, conf_level),
     format('survival_table: %s limits at %s = R''s survfit at every point', conf_type, conf_level))
 FROM settings ORDER BY conf_type, conf_level;
-SELECT is((SELECT count(*) FROM ours), 5 * 1414::bigint, 'survival_table: 1414 points in each of the 5 settings');
+SELECT is((SELECT count(*) FROM ours), 5 * 1606::bigint, 'survival_table: 1606 points in each of the 5 settings');
 
 -- S(t) between, before and after the points ------------------------------------------
 
@@ -141,10 +142,10 @@ SELECT is_empty($$
     WHERE NOT pg_temp.near(r.surv, survival_at(c.curve, r.t))$$,
     'survival_at(curve, t) = R''s summary(fit, times = t, extend = TRUE)');
 SELECT ok((SELECT count(DISTINCT (dataset, grp)) FROM r_at AS r JOIN curves AS c USING (dataset, grp)
-           WHERE r.t > (SELECT max(time) FROM survival_table(c.curve))) = 23
+           WHERE r.t > (SELECT max(time) FROM survival_table(c.curve))) = 34
       AND (SELECT count(DISTINCT (dataset, grp)) FROM r_at AS r JOIN curves AS c USING (dataset, grp)
-           WHERE r.t < (SELECT min(time) FROM survival_table(c.curve))) = 17,
-          'R: S(t) is compared past the last time of every curve, and before the first time of the 17 whose first time is above 0');
+           WHERE r.t < (SELECT min(time) FROM survival_table(c.curve))) = 28,
+          'R: S(t) is compared past the last time of every curve, and before the first time of the 28 whose first time is above 0');
 SELECT is((SELECT count(*) FROM r_at_limits), 5 * (SELECT count(*) FROM r_at), 'survival_ci: compared in all 5 settings');
 
 -- medians and quantiles -------------------------------------------------------------
@@ -161,7 +162,7 @@ SELECT is_empty($$
     WHERE NOT (pg_temp.near(r.median, (m).time) AND pg_temp.near(r.median_lcl, (m).lower)
                AND pg_temp.near(r.median_ucl, (m).upper))$$,
     'median_survival_ci = R''s print.survfit median, LCL and UCL, in every setting');
-SELECT is((SELECT count(*) FROM r_summary), 23 * 5::bigint, 'medians compared for 23 curves in 5 settings');
+SELECT is((SELECT count(*) FROM r_summary), 34 * 5::bigint, 'medians compared for 34 curves in 5 settings');
 SELECT ok((SELECT count(*) FROM r_summary WHERE median IS NULL) > 0 AND (SELECT count(*) FROM r_summary WHERE median_ucl IS NULL) > 0
           AND (SELECT count(*) FROM r_summary WHERE median_ucl IS NOT NULL) > 20,
           'R: medians and limits that exist and that do not (NA: the curve never reaches 0.5)');
@@ -213,7 +214,7 @@ SELECT is_empty($$
                AND pg_temp.near((m90).upper, r.rmean + 1.6448536269514722 * r.se_rmean))$$,
     'restricted_mean_survival_ci: limits rmean -/+ qnorm(0.975) se at 0.95 and qnorm(0.95) se at 0.90');
 SELECT is((SELECT count(*) FROM r_rmean AS r JOIN curves AS c USING (dataset, grp)
-           WHERE r.tau > (SELECT max(time) FROM survival_table(c.curve))), 23::bigint,
+           WHERE r.tau > (SELECT max(time) FROM survival_table(c.curve))), 34::bigint,
           'R: a restricted mean past the last time of each curve (S carried flat)');
 
 -- the log-rank test -----------------------------------------------------------------
@@ -222,7 +223,7 @@ CREATE TEMP TABLE our_logrank AS
 SELECT dataset, string_agg(grp, ' ' ORDER BY grp) AS groups,
        (logrank_test(array_agg(curve ORDER BY grp))).*
 FROM curves WHERE grp <> 'all' GROUP BY dataset;
-SELECT is((SELECT count(*) FROM r_logrank), 7::bigint, 'R survdiff: seven comparisons (of two or three groups)');
+SELECT is((SELECT count(*) FROM r_logrank), 9::bigint, 'R survdiff: nine comparisons (of two to five groups)');
 SELECT is_empty($$
     SELECT r.dataset, r.groups, o.groups, r.chisq, o.chi_square
     FROM r_logrank AS r FULL JOIN our_logrank AS o USING (dataset)
@@ -238,7 +239,11 @@ SELECT is_empty($$
     'logrank_test: p_value = R''s pchisq(chisq, df, lower.tail = FALSE), to 1e-9 relative');
 SELECT cmp_ok((SELECT p_value FROM r_logrank WHERE dataset = 'far_tail'), '<', 1e-30::float8,
               'R: the far_tail p-value is far in the tail');
-SELECT is((SELECT degrees_of_freedom FROM our_logrank WHERE dataset = 'days'), 2, 'logrank_test: three plans, 2 degrees of freedom');
+SELECT is((SELECT array_agg(degrees_of_freedom ORDER BY dataset) FROM our_logrank WHERE dataset IN ('days', 'five', 'same4')),
+          ARRAY[2, 4, 3], 'logrank_test: 2, 4 and 3 degrees of freedom for three, five and four groups');
+-- the chi-square tail by its series (x / 2 < df / 2 + 1) and by its continued fraction
+SELECT ok((SELECT chisq < df + 2 FROM r_logrank WHERE dataset = 'same4') AND (SELECT chisq > df + 2 FROM r_logrank WHERE dataset = 'five'),
+          'R: the p-values on 3 and 4 degrees of freedom take both ways of computing the chi-square tail');
 -- the order of the curves does not matter
 SELECT ok(pg_temp.near((SELECT chi_square FROM our_logrank WHERE dataset = 'days'),
                        (SELECT (logrank_test(array_agg(curve ORDER BY grp DESC))).chi_square

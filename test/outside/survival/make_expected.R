@@ -33,8 +33,8 @@ write_table <- function(df, file) {
 # Generated, with fixed seeds: whole days (many ties) in three plans;
 # continuous times rounded to 0.001 in two arms; a small set whose curve
 # sits exactly at 0.75 and 0.5 over intervals; censorings before the first
-# event and events at time 0; two very different arms (a p-value far in
-# the tail).
+# event and events at time 0; four and five groups; two very different
+# arms (a p-value far in the tail).
 set.seed(20261101)
 n <- 600
 plan <- sample(c("starter", "growth", "business"), n, replace = TRUE)
@@ -62,6 +62,17 @@ early <- data.frame(dataset = "early", grp = rep(c("late", "zero"), c(10, 4)),
                     observed = c(FALSE, FALSE, FALSE, FALSE, TRUE, TRUE, FALSE, TRUE, FALSE, TRUE,
                                  TRUE, FALSE, TRUE, FALSE))
 
+# more than two groups, for the log-rank test's chi-square on 3 and 4
+# degrees of freedom: four groups from one distribution (a small
+# statistic), five with different rates (a large one); durations in weeks
+set.seed(2)
+same4 <- data.frame(dataset = "same4", grp = rep(paste0("g", 1:4), each = 30),
+                    time = ceiling(rexp(120, 1 / 6)), observed = runif(120) < 0.8)
+set.seed(5)
+rates5 <- rep(c(1 / 3, 1 / 5, 1 / 8, 1 / 12, 1 / 20), each = 30)
+five <- data.frame(dataset = "five", grp = rep(paste0("r", 1:5), each = 30),
+                   time = ceiling(rexp(150, rates5)), observed = runif(150) < 0.85)
+
 set.seed(99)
 tail_arm <- rep(c("fast", "slow"), each = 100)
 t_tail <- round(rexp(200, ifelse(tail_arm == "fast", 1, 1 / 15)), 1)
@@ -73,7 +84,7 @@ data <- rbind(
     data.frame(dataset = "aml", grp = as.character(aml$x), time = aml$time, observed = aml$status == 1),
     data.frame(dataset = "ovarian", grp = paste0("rx", ovarian$rx), time = ovarian$futime,
                observed = ovarian$fustat == 1),
-    days, continuous, flat, early, far_tail)
+    days, continuous, flat, early, same4, five, far_tail)
 data$observed <- ifelse(data$observed, "true", "false")
 write_table(data, "data.csv")
 
