@@ -6,8 +6,8 @@
  *
  * At the i-th distinct time t_i, n_i subjects are at risk (those whose
  * duration is t_i or more), d_i have the event and c_i are censored; events
- * come before censorings at the same time, so the censored count among the
- * n_i at risk.  Then
+ * come before censorings at the same time, so those censored at t_i count
+ * among the n_i at risk.  Then
  *
  *		S(t) = prod over t_i <= t of (1 - d_i / n_i)
  *		var(log S(t)) = sum over t_i <= t of d_i / (n_i (n_i - d_i))   (Greenwood)
@@ -34,7 +34,7 @@
  *   flat past the last time), and its standard error
  *   sqrt(sum over t_i <= tau of A_i^2 d_i / (n_i (n_i - d_i))), A_i the area
  *   under S from t_i to tau, a term 0 where n_i = d_i (print.survfit's
- *   rmean and se(rmean); survRM2's rmst1).
+ *   rmean and se(rmean), the estimator survRM2's rmst1 reports too).
  */
 #include "postgres.h"
 
