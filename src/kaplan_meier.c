@@ -331,6 +331,12 @@ PG_FUNCTION_INFO_V1(survival_curve_final);
 Datum
 survival_curve_final(PG_FUNCTION_ARGS)
 {
+	SurvivalCounts *counts;
+
 	(void) sm_aggregate_context(fcinfo, "survival_curve_final");
+	counts = datum_counts(PG_GETARG_DATUM(0));
+	if (counts != NULL)
+		PG_RETURN_POINTER(survival_counts_curve(counts));
+	/* nothing was added: the state is still the initial '{}' */
 	PG_RETURN_POINTER(survival_curve_from_datum(PG_GETARG_DATUM(0)));
 }
