@@ -162,7 +162,7 @@ counts_add_curve(SurvivalCounts *counts, const SurvivalCurve *curve)
 	for (int32 i = 0; i < curve->npoints; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		counts_add(counts, curve->points[i].time, curve->points[i].events, curve->points[i].censored);
+		survival_counts_add(counts, curve->points[i].time, curve->points[i].events, curve->points[i].censored);
 	}
 }
 

@@ -56,11 +56,10 @@ typedef struct SurvivalCurve
 
 /* A curve datum, detoasted (an expanded state is flattened) and checked. */
 extern SurvivalCurve *survival_curve_from_datum(Datum datum);
-extern SurvivalCurve *survival_curve_empty(void);
 
-/* Checks shared by every way in: the errors name what is wrong. */
+/* A duration: finite and not negative (else 22023). */
 extern void survival_check_duration(float8 duration);
-extern void survival_check_point(const SurvivalPoint *point, const SurvivalPoint *previous);
+/* events + censored over the points (22003 beyond bigint) */
 extern int64 survival_subjects(const SurvivalCurve *curve);
 
 /* The row a reader returns (survival_estimate, logrank_result, ...). */

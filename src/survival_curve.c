@@ -46,8 +46,8 @@ survival_check_duration(float8 duration)
  * One point of a curve read from outside: a valid duration, counts that are
  * not negative and not both zero, after the previous point (if any).
  */
-void
-survival_check_point(const SurvivalPoint *point, const SurvivalPoint *previous)
+static void
+check_point(const SurvivalPoint *point, const SurvivalPoint *previous)
 {
 	if (isnan(point->time) || isinf(point->time) || point->time < 0.0)
 		ereport(ERROR,
@@ -94,16 +94,6 @@ survival_subjects(const SurvivalCurve *curve)
 			count_out_of_range();
 	}
 	return total;
-}
-
-SurvivalCurve *
-survival_curve_empty(void)
-{
-	SurvivalCurve *curve = palloc0(SURVIVAL_CURVE_SIZE(0));
-
-	SET_VARSIZE(curve, SURVIVAL_CURVE_SIZE(0));
-	curve->version = SURVIVAL_CURVE_VERSION;
-	return curve;
 }
 
 /*
@@ -259,7 +249,7 @@ survival_curve_in(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (points[i].time == 0.0)
 			points[i].time = 0.0;	/* -0 reads as 0 */
-		survival_check_point(&points[i], i > 0 ? &points[i - 1] : NULL);
+		check_point(&points[i], i > 0 ? &points[i - 1] : NULL);
 	}
 	PG_RETURN_POINTER(curve_from_points(points, npoints));
 }
@@ -332,7 +322,7 @@ survival_curve_recv(PG_FUNCTION_ARGS)
 		point->censored = pq_getmsgint64(buf);
 		if (point->time == 0.0)
 			point->time = 0.0;
-		survival_check_point(point, i > 0 ? point - 1 : NULL);
+		check_point(point, i > 0 ? point - 1 : NULL);
 	}
 	(void) survival_subjects(curve);
 	PG_RETURN_POINTER(curve);
