@@ -229,3 +229,47 @@ FROM (SELECT s.cohort_start, sbg_fit(s.age, s.survivors) AS m,
             WHERE c.cohort_start < '2025-01-01') AS s
       GROUP BY s.cohort_start) AS f
 ORDER BY f.cohort_start;
+
+-- ---------------------------------------------------------------- time to first value
+\echo '== Time to first value (days) by sign-up quarter: kaplan_meier() per sign-up month and plan'
+\echo '   (demo/lifecycle.sql), rolled up to quarters with rollup(); customers who have not got there'
+\echo '   are censored when the data ends.  The onboarding changed on 2025-07-01.'
+CREATE TEMP TABLE ttfv_monthly AS
+SELECT date_trunc('month', signed_up_at, 'UTC')::date AS signup_month, plan,
+       kaplan_meier(extract(epoch FROM coalesce(first_value_at, timestamptz '2026-11-01 00:00 UTC') - signed_up_at) / 86400,
+                    first_value_at IS NOT NULL) AS curve
+FROM onboarding
+GROUP BY 1, 2;
+
+SELECT to_char(date_trunc('quarter', signup_month), 'YYYY "Q"Q') AS signed_up,
+       subjects(rollup(curve)) AS customers,
+       events(rollup(curve)) AS got_value,
+       round(median_survival(rollup(curve))::numeric, 1) AS "median days",
+       '[' || round((median_survival_ci(rollup(curve))).lower::numeric, 1) || ', '
+           || coalesce(round((median_survival_ci(rollup(curve))).upper::numeric, 1)::text, '-') || ']' AS "95 % CI",
+       round(100 * (1 - survival_at(rollup(curve), 7))::numeric, 1) AS "% in 7 days",
+       round(100 * (1 - survival_at(rollup(curve), 30))::numeric, 1) AS "% in 30 days"
+FROM ttfv_monthly
+GROUP BY date_trunc('quarter', signup_month)
+ORDER BY date_trunc('quarter', signup_month);
+
+\echo '== Did the onboarding change shorten time to first value?  By plan at sign-up, customers who'
+\echo '   signed up in the 12 months before 2025-07-01 against the 12 months from then: median and'
+\echo '   restricted mean (to 30 days) of the days to first value, and the log-rank test of the curves'
+WITH periods AS (
+    SELECT plan, signup_month >= '2025-07-01' AS after, rollup(curve) AS curve
+    FROM ttfv_monthly
+    WHERE signup_month >= '2024-07-01' AND signup_month < '2026-07-01'
+    GROUP BY GROUPING SETS ((plan, signup_month >= '2025-07-01'), (signup_month >= '2025-07-01'))
+)
+SELECT coalesce(b.plan, 'all plans') AS plan,
+       subjects(b.curve) || ' / ' || subjects(a.curve) AS "customers before / after",
+       round(median_survival(b.curve)::numeric, 1) || ' / ' || round(median_survival(a.curve)::numeric, 1) AS "median days",
+       round(restricted_mean_survival(b.curve, 30)::numeric, 1) || ' / '
+           || round(restricted_mean_survival(a.curve, 30)::numeric, 1) AS "mean days (to 30)",
+       round(t.chi_square::numeric, 1) AS chi_square,
+       to_char(t.p_value, '9.9EEEE') AS p_value
+FROM periods AS b
+JOIN periods AS a ON a.plan IS NOT DISTINCT FROM b.plan AND a.after AND NOT b.after,
+LATERAL logrank_test(ARRAY[b.curve, a.curve]) AS t
+ORDER BY b.plan NULLS LAST;

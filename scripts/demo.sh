@@ -54,7 +54,8 @@ cluster_start "$DEMO_DIR"
 
 echo "== loading the demo book into database saas_demo"
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE saas_demo"
-psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql
+psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql \
+	-f demo/lifecycle.sql
 
 psql -X -v ON_ERROR_STOP=1 -P pager=off -d saas_demo -f demo/dashboard.sql
 
