@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
 	cat $(UPDATE) $(NEW_PARTS) > $@
 
-.PHONY: deps demo demo-stop test bench
+.PHONY: deps demo demo-stop test bench test-citus
 deps:
 	scripts/deps.sh
 demo:
@@ -65,3 +65,6 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
+# Not part of test: needs Citus in the system PostgreSQL (docs/citus.md).
+test-citus:
+	scripts/test_citus.sh

@@ -1,0 +1,210 @@
+-- make test-citus, step 2 (pgTAP on the coordinator): every aggregate and
+-- reader of the extension gives on a distributed table exactly what it
+-- gives on a local one, with the table distributed by the customer (cohort)
+-- and by the row id, and EXPLAIN shows it pushed down where Citus can.
+-- The cases, and the one list of expected failures, are in cases.sql.
+\set QUIET 1
+SET client_min_messages = warning;
+SET TimeZone = 'UTC';
+-- The harness's helpers are temporary objects of this session: nothing to
+-- propagate to the workers.
+SET citus.enable_ddl_propagation = off;
+\ir cases.sql
+SELECT * FROM no_plan();
+
+-- The extension's objects, from the catalog.  Readers: every function that
+-- is not a transition or combine function of an aggregate and not a type's
+-- I/O function (final functions are readers too: nps(nps_summary)).
+CREATE TEMP VIEW ext_objects AS
+SELECT p.oid, p.oid::regprocedure::text AS signature, p.prokind,
+       p.prokind = 'a'
+       OR NOT (EXISTS (SELECT FROM pg_aggregate AS a WHERE p.oid IN (a.aggtransfn, a.aggcombinefn))
+               OR EXISTS (SELECT FROM pg_type AS t
+                          WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))) AS needs_case
+FROM pg_extension AS e
+JOIN pg_depend AS d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+                    AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+JOIN pg_proc AS p ON p.oid = d.objid
+WHERE e.extname = 'saas_metrics';
+
+-- 'name(t1,...)' covers every overload whose argument types start with t1.
+CREATE FUNCTION pg_temp.covers(pattern text, signature text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN pattern LIKE '%,...)'
+                THEN starts_with(signature, left(pattern, -5))
+                     AND substr(signature, length(pattern) - 4, 1) IN (',', ')')
+                ELSE signature = pattern END
+$$;
+
+CREATE FUNCTION pg_temp.with_tables(query text, variant text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT replace(replace(query,
+        '{subs}', CASE variant WHEN 'local' THEN 'subs_local' WHEN 'by_key' THEN 'subs_by_customer' ELSE 'subs_by_row' END),
+        '{counts}', CASE variant WHEN 'local' THEN 'counts_local' WHEN 'by_key' THEN 'counts_by_cohort' ELSE 'counts_by_row' END)
+$$;
+
+-- The rows of a query as sorted text lines, or the error it raised.
+CREATE FUNCTION pg_temp.result_of(query text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE format('SELECT string_agg(r::text, E''\n'' ORDER BY r::text) FROM (%s) AS r', query) INTO result;
+    RETURN coalesce(result, '(no rows)');
+EXCEPTION WHEN OTHERS THEN
+    RETURN format('ERROR %s: %s', SQLSTATE, SQLERRM);
+END
+$$;
+
+CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RETURN plan;
+EXCEPTION WHEN OTHERS THEN
+    RETURN format('ERROR %s: %s', SQLSTATE, SQLERRM);
+END
+$$;
+
+-- 'partial:NAME': worker_partial_agg('schema.NAME(...)'::regprocedure, ...)
+-- on the shards and coord_combine_agg on the coordinator.  'worker:NAME':
+-- a shard query calls schema.NAME(...) itself, and NAME is not split.
+CREATE FUNCTION pg_temp.plan_shows(plan text, expectation text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    kind text := split_part(expectation, ':', 1);
+    fn text := (SELECT quote_ident(n.nspname) FROM pg_extension AS e JOIN pg_namespace AS n ON n.oid = e.extnamespace
+                WHERE e.extname = 'saas_metrics') || '.' || split_part(expectation, ':', 2);
+    split boolean := plan ~ ('worker_partial_agg\(''' || fn || '\(');
+BEGIN
+    IF kind = 'partial' THEN
+        RETURN split AND plan ~ 'coord_combine_agg\(';
+    ELSIF kind = 'worker' THEN
+        RETURN NOT split AND plan ~ ('Query: [^\n]*[^'']' || fn || '\(');
+    END IF;
+    RAISE EXCEPTION 'unknown plan expectation %', expectation;
+END
+$$;
+
+-- The cluster ---------------------------------------------------------------
+
+SELECT is((SELECT array_agg(DISTINCT result) FROM run_command_on_workers(
+               $$SELECT extversion FROM pg_extension WHERE extname = 'saas_metrics'$$)),
+          ARRAY[(SELECT extversion FROM pg_extension WHERE extname = 'saas_metrics')]::text[],
+          'saas_metrics is installed on every worker, in the coordinator''s version');
+SELECT is((SELECT count(*)::integer FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0), 2,
+          'two workers');
+
+CREATE TEMP VIEW placements AS
+SELECT 'subs_by_row' AS tbl, s.customer_id::text AS grp, pl.groupid
+FROM subs_by_row AS s
+JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('subs_by_row', s.id)
+UNION ALL
+SELECT 'subs_by_customer', s.customer_id::text, pl.groupid
+FROM subs_by_customer AS s
+JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('subs_by_customer', s.customer_id)
+UNION ALL
+SELECT 'counts_by_row', c.cohort::text, pl.groupid
+FROM counts_by_row AS c
+JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('counts_by_row', c.id);
+
+SELECT cmp_ok((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'subs_by_row'
+                                     GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), '>=', 100::bigint,
+              'subs_by_row: at least 100 customers have rows on both workers');
+SELECT is((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'subs_by_customer'
+                                 GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), 0::bigint,
+          'subs_by_customer: every customer''s rows are on one worker');
+SELECT is((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'counts_by_row'
+                                 GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), 6::bigint,
+          'counts_by_row: every cohort has rows on both workers');
+SELECT is((SELECT count(*) FROM subs_by_row), (SELECT count(*) FROM subs_local), 'subs: the same rows everywhere')
+UNION ALL
+SELECT is((SELECT count(*) FROM subs_by_customer), (SELECT count(*) FROM subs_local), 'subs_by_customer: the same rows');
+
+-- Coverage: every aggregate and reader has a case; every case names real
+-- objects; every expected failure names a case --------------------------------
+
+SELECT ok(EXISTS (SELECT FROM cases AS c, unnest(c.covers) AS pattern WHERE pg_temp.covers(pattern, o.signature)),
+          format('%s %s has a Citus case', CASE o.prokind WHEN 'a' THEN 'aggregate' ELSE 'reader' END, o.signature))
+FROM ext_objects AS o WHERE o.needs_case ORDER BY o.signature;
+
+SELECT ok(EXISTS (SELECT FROM ext_objects AS o WHERE pg_temp.covers(pattern, o.signature)),
+          format('case "%s" names %s, an object of the extension', c.case_name, pattern))
+FROM cases AS c, unnest(c.covers) AS pattern
+WHERE c.pending IS NULL ORDER BY c.case_name, pattern;
+
+SELECT ok(EXISTS (SELECT FROM cases AS c WHERE c.case_name = f.case_name)
+          AND coalesce(f.variant, 'by_key') IN ('by_key', 'by_row'),
+          format('expected failure "%s" (%s) names a case and a variant', f.case_name, coalesce(f.variant, 'both')))
+FROM expected_failures AS f ORDER BY f.case_name;
+
+-- The cases ------------------------------------------------------------------
+
+CREATE FUNCTION pg_temp.run_case(c cases) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    missing text;
+    local_result text;
+    dist_result text;
+    plan text;
+    v text;
+    expectation text;
+    expected_failure text;
+BEGIN
+    IF c.pending IS NOT NULL THEN
+        SELECT string_agg(pattern, ', ') INTO missing FROM unnest(c.covers) AS pattern
+        WHERE NOT EXISTS (SELECT FROM ext_objects AS o WHERE pg_temp.covers(pattern, o.signature));
+        IF missing IS NOT NULL THEN
+            RETURN NEXT skip(format('case "%s": pending (%s): the extension has no %s yet', c.case_name, c.pending, missing), 1);
+            RETURN;
+        END IF;
+    END IF;
+
+    local_result := pg_temp.result_of(pg_temp.with_tables(c.query, 'local'));
+    RETURN NEXT ok(local_result !~ '^ERROR' AND local_result <> '(no rows)',
+                   format('case "%s" runs on the local table and returns rows', c.case_name));
+    IF local_result ~ '^ERROR' THEN
+        RETURN NEXT diag(local_result);
+    END IF;
+
+    FOREACH v IN ARRAY ARRAY['by_key', 'by_row'] LOOP
+        SELECT f.reason INTO expected_failure FROM expected_failures AS f
+        WHERE f.case_name = c.case_name AND coalesce(f.variant, v) = v;
+        IF expected_failure IS NOT NULL THEN
+            PERFORM todo_start(expected_failure);
+        END IF;
+        dist_result := pg_temp.result_of(pg_temp.with_tables(c.query, v));
+        RETURN NEXT ok(dist_result = local_result,
+                       format('case "%s", table distributed %s: same result as the local table', c.case_name,
+                              CASE v WHEN 'by_key' THEN 'by customer/cohort' ELSE 'by row id' END));
+        IF dist_result IS DISTINCT FROM local_result THEN
+            RETURN NEXT diag(CASE WHEN dist_result ~ '^ERROR' THEN 'distributed: ' || dist_result
+                                  ELSE format(E'distributed: %s\nlocal:       %s',
+                                              left(replace(dist_result, E'\n', ' | '), 300),
+                                              left(replace(local_result, E'\n', ' | '), 300)) END);
+        END IF;
+        IF expected_failure IS NOT NULL THEN
+            PERFORM todo_end();
+        END IF;
+
+        plan := pg_temp.plan_of(pg_temp.with_tables(c.query, v));
+        FOREACH expectation IN ARRAY CASE v WHEN 'by_key' THEN c.plan_by_key ELSE c.plan_by_row END LOOP
+            RETURN NEXT ok(pg_temp.plan_shows(plan, expectation),
+                           format('case "%s", table distributed %s: EXPLAIN shows %s', c.case_name,
+                                  CASE v WHEN 'by_key' THEN 'by customer/cohort' ELSE 'by row id' END,
+                                  CASE split_part(expectation, ':', 1)
+                                       WHEN 'partial' THEN split_part(expectation, ':', 2) || ' split into partial aggregates on the workers'
+                                       ELSE split_part(expectation, ':', 2) || ' run whole on the workers' END));
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+SELECT pg_temp.run_case(c) FROM cases AS c ORDER BY c.case_name;
+
+SELECT * FROM finish();
