@@ -73,3 +73,10 @@ cluster_stop() {
 		as_pg "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
 	return 0
 }
+
+# demo_book_database DB: create database DB with saas_metrics and the demo
+# book (demo/book.sql), as make demo does.
+demo_book_database() {
+	psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $1" &&
+		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "CREATE EXTENSION saas_metrics" -f "$ROOT/demo/book.sql"
+}

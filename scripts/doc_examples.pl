@@ -40,7 +40,9 @@ use File::Temp qw(tempfile);
 my ($RANGE_FROM, $RANGE_TO) = ('2024-01-01', '2026-10-31');
 
 my $MARK = '@@doc_examples@@';
-my $PROMPT = qr/^[A-Za-z_]\w*([=\-('"\$])[*!?]?# ?(.*)$/;
+# psql's prompts: "db=# " starts a statement ("db=> " when not a
+# superuser), "db-# " (or "db(# ", "db'# ", ...) continues one.
+my $PROMPT = qr/^[A-Za-z_]\w*([=\-('"\$])[*!?]?[#>] ?(.*)$/;
 
 sub usage { die "usage: $0 check|fix FILE DB [--no-run] [--unmarked-ok] | sql run|cron FILE | queries FILE...\n" }
 
@@ -194,7 +196,7 @@ sub check {
         push @{$actual{$cur}}, $_ if defined $cur;
     }
 
-    my $n = 0;
+    my ($n, $failed) = (0, 0);
     for my $i (0 .. $#items) {
         my $it = $items[$i];
         my @got = normalise(@{$actual{$i} // []});
@@ -202,6 +204,7 @@ sub check {
         my $where = "$file:$it->{line}";
         if ($it->{kind} eq 'unmarked') {
             print "not ok $n - $where: a psql example without an <!-- example: ... --> marker\n";
+            $failed++;
         } elsif ($it->{kind} eq 'demo') {
             (my $first = $it->{sql}) =~ s/\s+/ /g;
             $first = substr($first, 0, 60);
@@ -210,22 +213,26 @@ sub check {
                 print "ok $n - $where $first\n";
             } else {
                 print "not ok $n - $where $first\n";
+                $failed++;
                 diff(\@want, \@got);
                 $it->{actual} = \@got;
             }
         } elsif ($it->{kind} eq 'run') {
             my @errors = grep { /^(ERROR|FATAL):/ } @got;
             print @errors ? "not ok $n - $where run\n" : "ok $n - $where run\n";
+            $failed++ if @errors;
             print map { "# $_\n" } @got if @errors;
         } else {
             my ($rows) = map { /^\((\d+) rows?\)$/ ? $1 : () } @got;
             my $ok = !grep({ /^(ERROR|FATAL):/ } @got) && defined $rows && $rows > 0;
             print $ok ? "ok $n - $where $it->{kind} returns rows\n" : "not ok $n - $where $it->{kind} returns rows\n";
+            $failed++ unless $ok;
             print map { "# $_\n" } @got[0 .. ($#got < 15 ? $#got : 15)] unless $ok;
         }
     }
-    print "not ok " . ++$n . " - $file: no examples\n" unless @items;
+    print "# $file: no examples\n" unless @items;
     rewrite($file, \@items) if $fix;
+    return $failed == 0;
 }
 
 sub diff {
@@ -261,7 +268,7 @@ my $cmd = shift // usage();
 if ($cmd eq 'check' || $cmd eq 'fix') {
     my ($file, $db, @opts) = @ARGV;
     usage() unless defined $db;
-    check($cmd eq 'fix', $file, $db, @opts);
+    exit(check($cmd eq 'fix', $file, $db, @opts) ? 0 : 1);
 } elsif ($cmd eq 'sql') {
     my ($kind, $file) = @ARGV;
     usage() unless defined $file && $kind =~ /^(run|cron)$/;
