@@ -3,7 +3,7 @@
 # scripts/deps.sh: building, the demo and its report (Node.js and npm fetch
 # the charting library).  scripts/deps.sh test: also what the client tests
 # of make test run (pg_cron in the test cluster, the JDBC driver and a JDK,
-# Chromium for the report); test/client/README.md lists them.
+# Chromium for the report; see test/client/run.sh).
 set -euo pipefail
 PKGS="postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl make gcc"
 if [ "${1:-}" = test ]; then
