@@ -59,12 +59,15 @@ cluster_start() {
 	return 1
 }
 
-# free_tcp_port: a port nothing listens on at 127.0.0.1 now.
+# free_tcp_port: a random port that nothing listens on now (as far as ss,
+# when installed, can tell; cluster_start tries another if the bind fails).
 free_tcp_port() {
 	local port
 	while :; do
 		port=$((20000 + RANDOM % 40000))
-		[ -z "$(ss -Htln "sport = :$port")" ] && { echo "$port"; return; }
+		command -v ss >/dev/null && [ -n "$(ss -Htln "sport = :$port")" ] && continue
+		echo "$port"
+		return
 	done
 }
 
