@@ -42,8 +42,12 @@ if [[ $names == *" docs "* ]]; then
 		db=doc_$(basename "$f" .md | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' _)
 		opts=()
 		[[ " $unmarked_ok " == *" $f "* ]] && opts=(--unmarked-ok)
-		psql -X -q -d postgres -c "CREATE DATABASE $db TEMPLATE saas_demo" &&
+		if psql -X -q -d postgres -c "CREATE DATABASE $db TEMPLATE saas_demo"; then
 			scripts/doc_examples.pl check "$f" "$db" "${opts[@]}" || status=1
+		else
+			echo "not ok 1 - $f: a copy of saas_demo to run its examples in"
+			status=1
+		fi
 		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"
 	done
 fi
