@@ -2,10 +2,11 @@
 # make demo: build saas_metrics (installing what it needs with apt on
 # Debian 12), install it into a private copy of PostgreSQL 15 and start a
 # cluster from it in /tmp/saas_metrics_demo (DEMO_DIR overrides),
-# create the database saas_demo with the extension and a generated SaaS book
-# (demo/book.sql), and print a metrics dashboard (demo/dashboard.sql).  The
-# cluster keeps running for you to explore; running the demo again starts
-# it afresh.
+# create the database saas_demo with the extension, a generated SaaS book
+# (demo/book.sql) and the BI views of docs/recipes.md (schema bi), print a
+# metrics dashboard (demo/dashboard.sql) and write an HTML report of charts
+# (scripts/report.sh) to $DEMO_DIR/report/index.html.  The cluster keeps
+# running for you to explore; running the demo again starts it afresh.
 #
 # scripts/demo.sh stop (make demo-stop): stop the demo cluster and remove
 # its directory.
@@ -52,16 +53,19 @@ build_and_install_private "$DEMO_DIR/install"
 echo "== starting PostgreSQL 15 in $DEMO_DIR"
 cluster_start "$DEMO_DIR"
 
-echo "== loading the demo book into database saas_demo"
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE saas_demo"
-psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql \
-	-f demo/lifecycle.sql
+echo "== loading the demo book into database saas_demo, and the BI views of docs/recipes.md (schema bi)"
+demo_book_database saas_demo
+scripts/doc_examples.pl sql run docs/recipes.md | psql -X -q -v ON_ERROR_STOP=1 -d saas_demo
 
 psql -X -v ON_ERROR_STOP=1 -P pager=off -d saas_demo -f demo/dashboard.sql
+
+echo "== writing the HTML report to $DEMO_DIR/report"
+scripts/report.sh saas_demo "$DEMO_DIR/report"
 
 cat <<EOF
 == demo ready in $(($(date +%s) - start)) s; the cluster keeps running
    connect:  psql -h $DEMO_DIR -U postgres saas_demo
    again:    psql -h $DEMO_DIR -U postgres -f demo/dashboard.sql saas_demo
+   report:   file://$DEMO_DIR/report/index.html (offline; charts of the views in schema bi)
    stop:     make demo-stop
 EOF

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: build (warnings are errors), install into a private
 # copy of PostgreSQL, start a throwaway cluster from it, run pg_regress (test/sql vs expected/) and pgTAP
-# (test/t/*.sql via pg_prove), and end with "N passed, N failed".
+# (test/t/*.sql via pg_prove) and the client tests (test/client/run.sh: the
+# docs' examples, BI drivers, pg_cron, the HTML report), and end with
+# "N passed, N failed".
 # TESTS="nps sbg" runs only the tests of those names (while developing).
 set -uo pipefail
 . "$(dirname "$0")/cluster.sh"
@@ -10,17 +12,20 @@ cd "$ROOT"
 TMP=$(mktemp -d /tmp/saas_metrics_test.XXXXXX)
 chmod 755 "$TMP"
 trap 'cluster_stop; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$TMP"' EXIT
-build_and_install_private "$TMP/install" || { echo "0 passed, 1 failed"; exit 1; }
-cluster_start "$TMP" || { echo "0 passed, 1 failed"; exit 1; }
+DEPS_GROUP=test build_and_install_private "$TMP/install" || { echo "0 passed, 1 failed"; exit 1; }
+# TCP on 127.0.0.1 for the BI drivers, and pg_cron as docs/recipes.md sets it up.
+CLUSTER_TCP=1 cluster_start "$TMP" -c shared_preload_libraries=pg_cron -c cron.database_name=postgres \
+	-c cron.use_background_workers=on -c max_worker_processes=16 || { echo "0 passed, 1 failed"; exit 1; }
 
-regress_tests=() tap_files=()
+regress_tests=() tap_files=() client_tests=(docs drivers cron report)
 for f in test/sql/*.sql; do regress_tests+=("$(basename "$f" .sql)"); done
 for f in test/t/*.sql; do [ -f "$f" ] && tap_files+=("$f"); done
 if [ -n "${TESTS:-}" ]; then
-	regress_tests=() tap_files=()
+	regress_tests=() tap_files=() client_tests=()
 	for t in $TESTS; do
 		[ -f "test/sql/$t.sql" ] && regress_tests+=("$t")
 		[ -f "test/t/$t.sql" ] && tap_files+=("test/t/$t.sql")
+		[[ " docs drivers cron report " == *" $t "* ]] && client_tests+=("$t")
 	done
 fi
 
@@ -54,6 +59,14 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 	rc=$?
 	grep -vE '^ok [0-9]+' "$TMP/tap.log"
 	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/tap.log" $rc
+fi
+
+if [ ${#client_tests[@]} -gt 0 ]; then
+	echo "== client tests: ${client_tests[*]}"
+	test/client/run.sh "${client_tests[@]}" >"$TMP/client.log" 2>&1
+	rc=$?
+	grep -vE '^ok [0-9]+' "$TMP/client.log"
+	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/client.log" $rc
 fi
 
 echo "$passed passed, $failed failed"

@@ -28,6 +28,15 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.nps_summary_send(@extschema@.nps_summary) RETURNS bytea
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+COMMENT ON FUNCTION @extschema@.nps_summary_in(cstring) IS
+'input function of nps_summary: ''promoters=N passives=N detractors=N'', counts non-negative bigints';
+COMMENT ON FUNCTION @extschema@.nps_summary_out(@extschema@.nps_summary) IS
+'output function of nps_summary: ''promoters=N passives=N detractors=N''';
+COMMENT ON FUNCTION @extschema@.nps_summary_recv(internal) IS
+'binary input function of nps_summary: three int8, promoters, passives, detractors';
+COMMENT ON FUNCTION @extschema@.nps_summary_send(@extschema@.nps_summary) IS
+'binary output function of nps_summary: three int8, promoters, passives, detractors';
+
 CREATE TYPE @extschema@.nps_summary (
     INPUT = @extschema@.nps_summary_in,
     OUTPUT = @extschema@.nps_summary_out,
@@ -48,6 +57,11 @@ CREATE FUNCTION @extschema@.nps_summary_combine(@extschema@.nps_summary, @extsch
 RETURNS @extschema@.nps_summary
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+COMMENT ON FUNCTION @extschema@.nps_summary_add(@extschema@.nps_summary, integer) IS
+'transition function of the NPS aggregates: the summary with one more response of score (0-10) counted in its category';
+COMMENT ON FUNCTION @extschema@.nps_summary_combine(@extschema@.nps_summary, @extschema@.nps_summary) IS
+'combine function of the NPS aggregates and of rollup(): the two summaries'' counts added category by category';
+
 CREATE FUNCTION @extschema@.nps(@extschema@.nps_summary)
 RETURNS float8
 AS 'MODULE_PATHNAME', 'nps_summary_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -67,6 +81,17 @@ AS 'MODULE_PATHNAME', 'nps_summary_detractors' LANGUAGE C IMMUTABLE STRICT PARAL
 CREATE FUNCTION @extschema@.responses(@extschema@.nps_summary)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'nps_summary_responses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.nps(@extschema@.nps_summary) IS
+'Net Promoter Score of a summary = 100 * (promoters - detractors) / responses, in [-100, 100]; NULL when it has no responses';
+COMMENT ON FUNCTION @extschema@.promoters(@extschema@.nps_summary) IS
+'number of promoters (scores 9-10) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.passives(@extschema@.nps_summary) IS
+'number of passives (scores 7-8) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.detractors(@extschema@.nps_summary) IS
+'number of detractors (scores 0-6) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.responses(@extschema@.nps_summary) IS
+'number of responses in an nps_summary = promoters + passives + detractors';
 
 CREATE AGGREGATE @extschema@.nps(score integer) (
     SFUNC = @extschema@.nps_summary_add,

@@ -30,6 +30,15 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.sbg_counts_send(@extschema@.sbg_counts) RETURNS bytea
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+COMMENT ON FUNCTION @extschema@.sbg_counts_in(cstring) IS
+'input function of sbg_counts: ''{age:active,...}'', ages non-negative integers, active counts non-negative bigints';
+COMMENT ON FUNCTION @extschema@.sbg_counts_out(@extschema@.sbg_counts) IS
+'output function of sbg_counts: ''{age:active,...}'' in the order the pairs arrived';
+COMMENT ON FUNCTION @extschema@.sbg_counts_recv(internal) IS
+'binary input function of sbg_counts: an int4 number of pairs, then each pair as int4 age and int8 active';
+COMMENT ON FUNCTION @extschema@.sbg_counts_send(@extschema@.sbg_counts) IS
+'binary output function of sbg_counts: an int4 number of pairs, then each pair as int4 age and int8 active';
+
 CREATE TYPE @extschema@.sbg_counts (
     INPUT = @extschema@.sbg_counts_in,
     OUTPUT = @extschema@.sbg_counts_out,
@@ -49,6 +58,13 @@ CREATE FUNCTION @extschema@.sbg_counts_combine(@extschema@.sbg_counts, @extschem
 RETURNS @extschema@.sbg_counts AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.sbg_fit(@extschema@.sbg_counts)
 RETURNS @extschema@.sbg_model AS 'MODULE_PATHNAME', 'sbg_counts_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.sbg_counts_add(@extschema@.sbg_counts, integer, bigint) IS
+'transition function of the sbg_fit(age, active) aggregate: the state with one more (age, active) pair; runs only inside the aggregate';
+COMMENT ON FUNCTION @extschema@.sbg_counts_combine(@extschema@.sbg_counts, @extschema@.sbg_counts) IS
+'combine function of the sbg_fit(age, active) aggregate: the pairs of both states; runs only inside the aggregate';
+COMMENT ON FUNCTION @extschema@.sbg_fit(@extschema@.sbg_counts) IS
+'final function of the sbg_fit(age, active) aggregate: sbg_fit of the survivors sorted by age; ages consecutive, each once';
 
 CREATE AGGREGATE @extschema@.sbg_fit(age integer, active bigint) (
     SFUNC = @extschema@.sbg_counts_add,
@@ -106,3 +122,16 @@ RETURN @extschema@.sbg_derl(model.alpha, model.beta, discount_rate, payments_mad
 CREATE FUNCTION @extschema@.clv_sbg(margin numeric, model @extschema@.sbg_model, discount_rate float8, payments_made integer DEFAULT 1)
 RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN @extschema@.clv_sbg(margin, model.alpha, model.beta, discount_rate, payments_made);
+
+COMMENT ON FUNCTION @extschema@.sbg_retention_rate(@extschema@.sbg_model, integer) IS
+'sbg_retention_rate(model.alpha, model.beta, t) = (beta + t - 1) / (alpha + beta + t - 1) of a fitted model, t >= 1';
+COMMENT ON FUNCTION @extschema@.sbg_survival(@extschema@.sbg_model, integer) IS
+'sbg_survival(model.alpha, model.beta, t) = B(alpha, beta + t) / B(alpha, beta) of a fitted model, t >= 0';
+COMMENT ON FUNCTION @extschema@.sbg_churn_probability(@extschema@.sbg_model, integer) IS
+'sbg_churn_probability(model.alpha, model.beta, t) = B(alpha + 1, beta + t - 1) / B(alpha, beta) of a fitted model, t >= 1';
+COMMENT ON FUNCTION @extschema@.sbg_expected_lifetime(@extschema@.sbg_model) IS
+'sbg_expected_lifetime(model.alpha, model.beta) = (alpha + beta - 1) / (alpha - 1) of a fitted model; Infinity when alpha <= 1';
+COMMENT ON FUNCTION @extschema@.sbg_derl(@extschema@.sbg_model, float8, integer) IS
+'sbg_derl(model.alpha, model.beta, discount_rate, payments_made) of a fitted model: discounted expected residual lifetime';
+COMMENT ON FUNCTION @extschema@.clv_sbg(numeric, @extschema@.sbg_model, float8, integer) IS
+'clv_sbg(margin, model.alpha, model.beta, discount_rate, payments_made) of a fitted model = margin * sbg_derl(model, discount_rate, payments_made)';

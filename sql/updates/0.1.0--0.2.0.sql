@@ -52,3 +52,53 @@ COMMENT ON FUNCTION @extschema@.subscription_book_combine(@extschema@.subscripti
 'combine function of the subscription aggregates and transition function of rollup(subscription_book): merges two books, a customer in both with the rows of both';
 COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.subscription_book) IS
 'merge subscription books (e.g. kept per segment or per day): a customer present in several is one customer with the rows of all';
+
+-- Every object described (issue 16): comments on the 0.1.0 functions that had none.
+COMMENT ON FUNCTION @extschema@.nps_summary_in(cstring) IS
+'input function of nps_summary: ''promoters=N passives=N detractors=N'', counts non-negative bigints';
+COMMENT ON FUNCTION @extschema@.nps_summary_out(@extschema@.nps_summary) IS
+'output function of nps_summary: ''promoters=N passives=N detractors=N''';
+COMMENT ON FUNCTION @extschema@.nps_summary_recv(internal) IS
+'binary input function of nps_summary: three int8, promoters, passives, detractors';
+COMMENT ON FUNCTION @extschema@.nps_summary_send(@extschema@.nps_summary) IS
+'binary output function of nps_summary: three int8, promoters, passives, detractors';
+COMMENT ON FUNCTION @extschema@.nps_summary_add(@extschema@.nps_summary, integer) IS
+'transition function of the NPS aggregates: the summary with one more response of score (0-10) counted in its category';
+COMMENT ON FUNCTION @extschema@.nps_summary_combine(@extschema@.nps_summary, @extschema@.nps_summary) IS
+'combine function of the NPS aggregates and of rollup(): the two summaries'' counts added category by category';
+COMMENT ON FUNCTION @extschema@.nps(@extschema@.nps_summary) IS
+'Net Promoter Score of a summary = 100 * (promoters - detractors) / responses, in [-100, 100]; NULL when it has no responses';
+COMMENT ON FUNCTION @extschema@.promoters(@extschema@.nps_summary) IS
+'number of promoters (scores 9-10) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.passives(@extschema@.nps_summary) IS
+'number of passives (scores 7-8) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.detractors(@extschema@.nps_summary) IS
+'number of detractors (scores 0-6) in an nps_summary';
+COMMENT ON FUNCTION @extschema@.responses(@extschema@.nps_summary) IS
+'number of responses in an nps_summary = promoters + passives + detractors';
+COMMENT ON FUNCTION @extschema@.sbg_counts_in(cstring) IS
+'input function of sbg_counts: ''{age:active,...}'', ages non-negative integers, active counts non-negative bigints';
+COMMENT ON FUNCTION @extschema@.sbg_counts_out(@extschema@.sbg_counts) IS
+'output function of sbg_counts: ''{age:active,...}'' in the order the pairs arrived';
+COMMENT ON FUNCTION @extschema@.sbg_counts_recv(internal) IS
+'binary input function of sbg_counts: an int4 number of pairs, then each pair as int4 age and int8 active';
+COMMENT ON FUNCTION @extschema@.sbg_counts_send(@extschema@.sbg_counts) IS
+'binary output function of sbg_counts: an int4 number of pairs, then each pair as int4 age and int8 active';
+COMMENT ON FUNCTION @extschema@.sbg_counts_add(@extschema@.sbg_counts, integer, bigint) IS
+'transition function of the sbg_fit(age, active) aggregate: the state with one more (age, active) pair; runs only inside the aggregate';
+COMMENT ON FUNCTION @extschema@.sbg_counts_combine(@extschema@.sbg_counts, @extschema@.sbg_counts) IS
+'combine function of the sbg_fit(age, active) aggregate: the pairs of both states; runs only inside the aggregate';
+COMMENT ON FUNCTION @extschema@.sbg_fit(@extschema@.sbg_counts) IS
+'final function of the sbg_fit(age, active) aggregate: sbg_fit of the survivors sorted by age; ages consecutive, each once';
+COMMENT ON FUNCTION @extschema@.sbg_retention_rate(@extschema@.sbg_model, integer) IS
+'sbg_retention_rate(model.alpha, model.beta, t) = (beta + t - 1) / (alpha + beta + t - 1) of a fitted model, t >= 1';
+COMMENT ON FUNCTION @extschema@.sbg_survival(@extschema@.sbg_model, integer) IS
+'sbg_survival(model.alpha, model.beta, t) = B(alpha, beta + t) / B(alpha, beta) of a fitted model, t >= 0';
+COMMENT ON FUNCTION @extschema@.sbg_churn_probability(@extschema@.sbg_model, integer) IS
+'sbg_churn_probability(model.alpha, model.beta, t) = B(alpha + 1, beta + t - 1) / B(alpha, beta) of a fitted model, t >= 1';
+COMMENT ON FUNCTION @extschema@.sbg_expected_lifetime(@extschema@.sbg_model) IS
+'sbg_expected_lifetime(model.alpha, model.beta) = (alpha + beta - 1) / (alpha - 1) of a fitted model; Infinity when alpha <= 1';
+COMMENT ON FUNCTION @extschema@.sbg_derl(@extschema@.sbg_model, float8, integer) IS
+'sbg_derl(model.alpha, model.beta, discount_rate, payments_made) of a fitted model: discounted expected residual lifetime';
+COMMENT ON FUNCTION @extschema@.clv_sbg(numeric, @extschema@.sbg_model, float8, integer) IS
+'clv_sbg(margin, model.alpha, model.beta, discount_rate, payments_made) of a fitted model = margin * sbg_derl(model, discount_rate, payments_made)';

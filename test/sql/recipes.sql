@@ -1,5 +1,7 @@
--- The recipes of docs/recipes.md, run as written: materialized views that a
--- BI tool reads as plain tables, refreshed concurrently (as pg_cron would).
+-- The recipes of docs/recipes.md on a small table whose numbers are checked
+-- by hand (the page itself runs on the demo book in the client tests,
+-- test/client): materialized views that a BI tool reads as plain tables,
+-- refreshed concurrently (as pg_cron would).
 SET DateStyle = ISO;
 CREATE TABLE subscriptions(customer_id bigint, plan text, started_at date, ended_at date, mrr numeric(12,2));
 INSERT INTO subscriptions VALUES
