@@ -966,13 +966,21 @@ hypergeometric_1b(double b, double a, double z)
  * alpha + beta + n; 1 / (1 + d)) (Fader and Hardie 2010, eq. 6) for a
  * customer who has made n payments.  With d = 0 the series is summed in
  * closed form by Gauss's theorem: (beta + n - 1) / (alpha - 1) when alpha >
- * 1, else infinite.
+ * 1, else infinite.  A d > 0 so small that 1 + d rounds to 1 has no float8
+ * series to sum (its ratio would be exactly 1, and Gauss's value can be far
+ * from the true one when alpha is near 1): refused at once rather than after
+ * 10^8 terms.
  */
 static double
 derl(double alpha, double beta, double d, int32 n)
 {
 	if (d == 0.0)
 		return alpha > 1.0 ? (beta + n - 1) / (alpha - 1) : get_float8_infinity();
+	if (1.0 / (1.0 + d) == 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("discount_rate %g is too close to 0 for the DERL series", d),
+				 errhint("Use 0, or a discount rate of at least 1e-15.")));
 	return exp(log_retention(alpha, beta, (double) n - 1)) *
 		hypergeometric_1b(beta + n, alpha, 1.0 / (1.0 + d));
 }

@@ -6,7 +6,7 @@
 -- statement_timeout (57014), never hangs; crafted text and binary input
 -- refused with the right SQLSTATE; equality of summaries.
 BEGIN;
-SELECT plan(52);
+SELECT plan(53);
 
 CREATE TEMP TABLE outside (fn text, alpha float8, beta float8, t integer, discount float8, expected float8);
 \copy outside FROM 'test/outside/sbg_extreme.tsv'
@@ -74,6 +74,8 @@ SELECT matches(pg_temp.value_or_cancelled($$SELECT (abs(sbg_survival(1, 1, 21474
 SELECT matches(pg_temp.value_or_cancelled($$SELECT sbg_derl(0.5, 1, 1e-12)::text$$, 'error 22003'),
                '^(right value|cancelled)$', 'sbg_derl with a series of 10^8 terms: cancelled by a 100 ms timeout, or its non-convergence error');
 RESET statement_timeout;
+SELECT throws_ok($$SELECT sbg_derl(2, 1, 1e-17)$$, '22003', 'discount_rate 1e-17 is too close to 0 for the DERL series',
+                 'sbg_derl: a discount rate lost in 1 + d is refused at once (no 10^8-term loop)');
 SELECT throws_ok($$SELECT sbg_fit(array_fill(1::bigint, ARRAY[100001]))$$, '54000', 'sbg_fit takes at most 100000 ages',
                  'sbg_fit(bigint[]): the length cap');
 SELECT throws_ok($$SELECT sbg_fit(t, 1) FROM generate_series(0, 100000) t$$, '54000', 'sbg_fit takes at most 100000 ages',
