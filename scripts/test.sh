@@ -56,5 +56,15 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/tap.log" $rc
 fi
 
+# pg_dump / pg_restore of stored summaries (a shell step: pg_regress and
+# pgTAP cannot run pg_dump); its TAP lines count like pgTAP's
+if [ -z "${TESTS:-}" ] || [[ " $TESTS " == *" dump_roundtrip "* ]]; then
+	echo "== pg_dump / pg_restore"
+	PGBIN=$PGBIN scripts/dump_roundtrip.sh "$TMP" >"$TMP/dump.log" 2>&1
+	rc=$?
+	grep -vE '^ok [0-9]+' "$TMP/dump.log"
+	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/dump.log" $rc
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
