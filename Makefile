@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
 	cat $(UPDATE) $(NEW_PARTS) > $@
 
-.PHONY: deps demo demo-stop test bench
+.PHONY: deps demo demo-stop test bench fuzz test-valgrind
 deps:
 	scripts/deps.sh
 demo:
@@ -65,3 +65,7 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
+fuzz:
+	scripts/fuzz.sh
+test-valgrind:
+	scripts/test_valgrind.sh
