@@ -11,6 +11,9 @@ TMP=$(mktemp -d /tmp/saas_metrics_test.XXXXXX)
 chmod 755 "$TMP"
 trap 'cluster_stop; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$TMP"' EXIT
 build_and_install_private "$TMP/install" || { echo "0 passed, 1 failed"; exit 1; }
+# PG_WRAPPER=script: run on the private install's bin directory before the
+# cluster starts (scripts/test_valgrind.sh puts postgres under valgrind)
+[ -n "${PG_WRAPPER:-}" ] && { "$PG_WRAPPER" "$PGBIN" || { echo "0 passed, 1 failed"; exit 1; }; }
 cluster_start "$TMP" || { echo "0 passed, 1 failed"; exit 1; }
 
 regress_tests=() tap_files=()
