@@ -322,6 +322,7 @@ sbg_fit_array(PG_FUNCTION_ARGS)
 	n = palloc(Max(count, 1) * sizeof(int64));
 	for (int i = 0; i < count; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -560,6 +561,7 @@ sorted_counts(Datum datum)
 
 	for (int i = 0; i < npairs; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		sorted->pairs[i].age = pairs[i].age;
 		sorted->pairs[i].active = pairs[i].active;
 	}
@@ -684,8 +686,11 @@ sbg_counts_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	for (int i = 0; i < npairs; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&buf, "%s%d:" INT64_FORMAT, i ? "," : "",
 						 pairs[i].age, pairs[i].active);
+	}
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -713,6 +718,7 @@ sbg_counts_recv(PG_FUNCTION_ARGS)
 	result = sbg_counts_new(npairs);
 	for (int i = 0; i < npairs; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		result->pairs[i].age = pq_getmsgint(buf, 4);
 		result->pairs[i].active = pq_getmsgint64(buf);
 		check_pair(result->pairs[i].age, result->pairs[i].active);
@@ -732,6 +738,7 @@ sbg_counts_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, npairs);
 	for (int i = 0; i < npairs; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, pairs[i].age);
 		pq_sendint64(&buf, pairs[i].active);
 	}

@@ -10,11 +10,9 @@
 -- XX000, never time out, never return NaN; a summary it returns must read
 -- back from its text form.
 --
--- A type with no sample here gets one from the catalog: a composite from its
--- fields' samples, an array from its element's, a base type of the
--- extension from an aggregate of the extension that returns it, called on
--- one row of normal values.  A function whose argument type has no sample
--- fails the test ("add a sample").
+-- The samples and the plan of calls are built by test/t/lib/samples.sql (a
+-- type with no sample there gets one from the catalog).  A function whose
+-- argument type has no sample fails the test ("add a sample").
 BEGIN;
 SELECT plan(8);
 

@@ -6,7 +6,7 @@
 -- statement_timeout (57014), never hangs; crafted text and binary input
 -- refused with the right SQLSTATE; equality of summaries.
 BEGIN;
-SELECT plan(53);
+SELECT plan(56);
 
 CREATE TEMP TABLE outside (fn text, alpha float8, beta float8, t integer, discount float8, expected float8);
 \copy outside FROM 'test/outside/sbg_extreme.tsv'
@@ -157,6 +157,20 @@ SELECT ok('promoters=1 passives=2 detractors=3'::nps_summary IN (SELECT nps_agg(
 SELECT is((SELECT count(*) FROM (VALUES ('promoters=1 passives=0 detractors=0'::nps_summary)) a(s)
            JOIN (VALUES ('promoters=1 passives=0 detractors=0'::nps_summary), ('promoters=0 passives=1 detractors=0')) b(s) USING (s)),
           1::bigint, 'nps_summary: join on equality');
+
+SELECT is(sbg_counts_hash_extended('{1:5,0:10}', 0) & 4294967295, sbg_counts_hash('{0:10,1:5}')::bigint & 4294967295,
+          'sbg_counts: the extended hash with seed 0 agrees with the hash in its low 32 bits');
+SELECT is(nps_summary_hash_extended('promoters=1 passives=2 detractors=3', 0) & 4294967295,
+          nps_summary_hash('promoters=1 passives=2 detractors=3')::bigint & 4294967295,
+          'nps_summary: the extended hash with seed 0 agrees with the hash in its low 32 bits');
+CREATE TEMP TABLE indexed_summaries AS
+SELECT i, format('promoters=%s passives=%s detractors=0', i % 50, i % 7)::nps_summary AS s FROM generate_series(1, 2000) i;
+CREATE INDEX ON indexed_summaries USING hash (s);
+SET LOCAL enable_seqscan = off;
+SELECT is((SELECT count(*) FROM indexed_summaries WHERE s = 'promoters=3 passives=3 detractors=0'),
+          (SELECT count(*) FROM generate_series(1, 2000) i WHERE i % 50 = 3 AND i % 7 = 3),
+          'nps_summary: a hash index finds the equal summaries');
+RESET enable_seqscan;
 
 SELECT * FROM finish();
 ROLLBACK;
