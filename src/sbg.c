@@ -400,7 +400,8 @@ check_pair_count(int64 npairs)
 	if (npairs > SBG_MAX_PAIRS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("sbg_fit takes at most %d ages", SBG_MAX_PAIRS)));
+				 errmsg("sbg_counts holds at most %d (age, active) pairs", SBG_MAX_PAIRS),
+				 errhint("Aggregate one cohort at a time.")));
 }
 
 static SbgCounts *

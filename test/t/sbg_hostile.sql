@@ -81,7 +81,7 @@ SELECT throws_ok($$SELECT sbg_fit(array_fill(1::bigint, ARRAY[100001]))$$, '5400
 SELECT throws_ok($$SELECT sbg_fit(t, 1) FROM generate_series(0, 100000) t$$, '54000', 'sbg_fit takes at most 100000 ages',
                  'sbg_fit(age, active): the same cap on ages');
 -- the state grows in place: a million rows are linear, and the pair limit holds
-SELECT throws_ok($$SELECT sbg_fit(t % 7, 1) FROM generate_series(0, 1000000) t$$, '54000', 'sbg_fit takes at most 1000000 ages',
+SELECT throws_ok($$SELECT sbg_fit(t % 7, 1) FROM generate_series(0, 1000000) t$$, '54000', 'sbg_counts holds at most 1000000 (age, active) pairs',
                  'sbg_fit(age, active): 1,000,001 rows reach the documented pair limit (linear, not quadratic)');
 SELECT is((SELECT sbg_fit(age, active) OVER (ORDER BY age ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
            FROM unnest(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]::bigint[]) WITH ORDINALITY AS c(active, age1),
