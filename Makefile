@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
 	cat $(UPDATE) $(NEW_PARTS) > $@
 
-.PHONY: deps demo demo-stop test bench test-citus
+.PHONY: deps demo demo-stop test bench test-citus fuzz test-valgrind
 deps:
 	scripts/deps.sh
 demo:
@@ -68,3 +68,7 @@ bench:
 # Not part of test: needs Citus in the system PostgreSQL (docs/citus.md).
 test-citus:
 	scripts/test_citus.sh
+fuzz:
+	scripts/fuzz.sh
+test-valgrind:
+	scripts/test_valgrind.sh

@@ -13,6 +13,9 @@ TMP=$(mktemp -d /tmp/saas_metrics_test.XXXXXX)
 chmod 755 "$TMP"
 trap 'cluster_stop; [ -n "${KEEP_LOGS:-}" ] || rm -rf "$TMP"' EXIT
 DEPS_GROUP=test build_and_install_private "$TMP/install" || { echo "0 passed, 1 failed"; exit 1; }
+# PG_WRAPPER=script: run on the private install's bin directory before the
+# cluster starts (scripts/test_valgrind.sh puts postgres under valgrind)
+[ -n "${PG_WRAPPER:-}" ] && { "$PG_WRAPPER" "$PGBIN" || { echo "0 passed, 1 failed"; exit 1; }; }
 # TCP on 127.0.0.1 for the BI drivers, and pg_cron as docs/recipes.md sets it up.
 CLUSTER_TCP=1 cluster_start "$TMP" -c shared_preload_libraries=pg_cron -c cron.database_name=postgres \
 	-c cron.use_background_workers=on -c max_worker_processes=16 || { echo "0 passed, 1 failed"; exit 1; }
@@ -59,6 +62,16 @@ if [ ${#tap_files[@]} -gt 0 ]; then
 	rc=$?
 	grep -vE '^ok [0-9]+' "$TMP/tap.log"
 	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/tap.log" $rc
+fi
+
+# pg_dump / pg_restore of stored summaries (a shell step: pg_regress and
+# pgTAP cannot run pg_dump); its TAP lines count like pgTAP's
+if [ -z "${TESTS:-}" ] || [[ " $TESTS " == *" dump_roundtrip "* ]]; then
+	echo "== pg_dump / pg_restore"
+	PGBIN=$PGBIN scripts/dump_roundtrip.sh "$TMP" >"$TMP/dump.log" 2>&1
+	rc=$?
+	grep -vE '^ok [0-9]+' "$TMP/dump.log"
+	count '^ok [0-9]+' '^not ok [0-9]+' "$TMP/dump.log" $rc
 fi
 
 if [ ${#client_tests[@]} -gt 0 ]; then

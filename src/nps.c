@@ -11,8 +11,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -90,39 +88,35 @@ sm_nps_category(PG_FUNCTION_ARGS)
 
 /* I/O: "promoters=3 passives=2 detractors=1", and three int8 in binary. */
 
+/*
+ * Read "name = integer" (spaces optional) at p into *value; return the
+ * position after it, or NULL if the text is not that.
+ */
 static const char *
-skip_space(const char *p)
+read_count(const char *p, const char *name, int64 *value, const char *str)
 {
-	while (isspace((unsigned char) *p))
-		p++;
-	return p;
+	size_t		len = strlen(name);
+
+	p = sm_skip_space(p);
+	if (strncmp(p, name, len) != 0)
+		return NULL;
+	p = sm_skip_space(p + len);
+	if (*p != '=')
+		return NULL;
+	return sm_read_int64(sm_skip_space(p + 1), value, "nps_summary", str);
 }
 
 /*
- * Read "name = integer" (spaces optional) at p into *value; return the
- * position after it, or NULL if the text is not that.  strtol() rather than
- * sscanf(), which silently clamps a number beyond bigint to its maximum.
+ * What every reader relies on: no count is negative.  (Each count is a
+ * bigint of its own; a reader that needs their sum, nps() or responses(),
+ * raises 22003 when it does not fit.)
  */
-static const char *
-read_count(const char *p, const char *name, int64 *value, bool *out_of_range)
+static void
+check_summary(const NpsSummary *s)
 {
-	size_t		len = strlen(name);
-	char	   *end;
-
-	p = skip_space(p);
-	if (strncmp(p, name, len) != 0)
-		return NULL;
-	p = skip_space(p + len);
-	if (*p != '=')
-		return NULL;
-	p = skip_space(p + 1);
-	errno = 0;
-	*value = strtoi64(p, &end, 10);
-	if (end == p)
-		return NULL;
-	if (errno == ERANGE)
-		*out_of_range = true;
-	return end;
+	sm_check_count(s->promoters, "promoters");
+	sm_check_count(s->passives, "passives");
+	sm_check_count(s->detractors, "detractors");
 }
 
 PG_FUNCTION_INFO_V1(nps_summary_in);
@@ -132,26 +126,18 @@ nps_summary_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	NpsSummary *result = palloc(sizeof(NpsSummary));
 	const char *p = str;
-	bool		out_of_range = false;
 
-	p = read_count(p, "promoters", &result->promoters, &out_of_range);
+	p = read_count(p, "promoters", &result->promoters, str);
 	if (p)
-		p = read_count(p, "passives", &result->passives, &out_of_range);
+		p = read_count(p, "passives", &result->passives, str);
 	if (p)
-		p = read_count(p, "detractors", &result->detractors, &out_of_range);
-	if (p == NULL || *skip_space(p) != '\0')
+		p = read_count(p, "detractors", &result->detractors, str);
+	if (p == NULL || *sm_skip_space(p) != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type nps_summary: \"%s\"", str),
 				 errhint("Write it as 'promoters=3 passives=2 detractors=1'.")));
-	if (out_of_range)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range for type nps_summary: \"%s\"", str),
-				 errdetail("Each count must fit in a bigint.")));
-	sm_check_count(result->promoters, "promoters");
-	sm_check_count(result->passives, "passives");
-	sm_check_count(result->detractors, "detractors");
+	check_summary(result);
 	PG_RETURN_POINTER(result);
 }
 
@@ -176,9 +162,7 @@ nps_summary_recv(PG_FUNCTION_ARGS)
 	result->promoters = pq_getmsgint64(buf);
 	result->passives = pq_getmsgint64(buf);
 	result->detractors = pq_getmsgint64(buf);
-	sm_check_count(result->promoters, "promoters");
-	sm_check_count(result->passives, "passives");
-	sm_check_count(result->detractors, "detractors");
+	check_summary(result);
 	PG_RETURN_POINTER(result);
 }
 
@@ -299,4 +283,43 @@ nps_summary_responses(PG_FUNCTION_ARGS)
 	add_count(&total, s->passives);
 	add_count(&total, s->detractors);
 	PG_RETURN_INT64(total);
+}
+
+/*
+ * Equality: the three counts.  The 24 bytes are the canonical form (three
+ * int64 without padding), so equal summaries hash alike.
+ */
+static const void *
+nps_canonical(Datum summary, Size *len)
+{
+	*len = sizeof(NpsSummary);
+	return DatumGetPointer(summary);
+}
+
+PG_FUNCTION_INFO_V1(nps_summary_eq);
+Datum
+nps_summary_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sm_summaries_equal(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), nps_canonical));
+}
+
+PG_FUNCTION_INFO_V1(nps_summary_ne);
+Datum
+nps_summary_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!sm_summaries_equal(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), nps_canonical));
+}
+
+PG_FUNCTION_INFO_V1(nps_summary_hash);
+Datum
+nps_summary_hash(PG_FUNCTION_ARGS)
+{
+	return sm_summary_hash(PG_GETARG_DATUM(0), nps_canonical);
+}
+
+PG_FUNCTION_INFO_V1(nps_summary_hash_extended);
+Datum
+nps_summary_hash_extended(PG_FUNCTION_ARGS)
+{
+	return sm_summary_hash_extended(PG_GETARG_DATUM(0), PG_GETARG_INT64(1), nps_canonical);
 }

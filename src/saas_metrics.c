@@ -4,7 +4,11 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
+
+#include "common/hashfn.h"
+#include "common/string.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -100,4 +104,63 @@ sm_aggregate_context(FunctionCallInfo fcinfo, const char *funcname)
 				 errmsg("%s can only be called by an aggregate", funcname),
 				 errhint("It is a support function of the extension's aggregates; call the aggregate instead.")));
 	return aggcxt;
+}
+
+const char *
+sm_skip_space(const char *p)
+{
+	while (isspace((unsigned char) *p))
+		p++;
+	return p;
+}
+
+/*
+ * Read a decimal integer at p into *value and return the position after it,
+ * or NULL when p holds no number.  A number beyond bigint is a 22003 error
+ * naming the type and the whole input str, never clamped (as sscanf() does).
+ */
+const char *
+sm_read_int64(const char *p, int64 *value, const char *typname, const char *str)
+{
+	char	   *end;
+
+	errno = 0;
+	*value = strtoi64(p, &end, 10);
+	if (end == p)
+		return NULL;
+	if (errno == ERANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type %s: \"%s\"", typname, str),
+				 errdetail("Each number must fit in a bigint.")));
+	return end;
+}
+
+bool
+sm_summaries_equal(Datum a, Datum b, sm_canonical_form canonical)
+{
+	Size		len_a,
+				len_b;
+	const void *form_a = canonical(a, &len_a);
+	const void *form_b = canonical(b, &len_b);
+
+	return len_a == len_b && memcmp(form_a, form_b, len_a) == 0;
+}
+
+Datum
+sm_summary_hash(Datum summary, sm_canonical_form canonical)
+{
+	Size		len;
+	const void *form = canonical(summary, &len);
+
+	return hash_any((const unsigned char *) form, (int) len);
+}
+
+Datum
+sm_summary_hash_extended(Datum summary, uint64 seed, sm_canonical_form canonical)
+{
+	Size		len;
+	const void *form = canonical(summary, &len);
+
+	return hash_any_extended((const unsigned char *) form, (int) len, seed);
 }

@@ -64,9 +64,10 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.subscription_book_stats(@extschema@.subscription_book) IS
 'what a book holds: its earliest started_at and latest started_at or ended_at, customers, stored rows (rows active on some day) and the memory it takes while aggregated';
 
--- Metrics of one period of movements.  Operands are exactly typed so that
--- no operator of another schema can be captured (numeric with numeric,
--- bigint with bigint).
+-- Metrics of one period of movements.  The rates of money are C functions
+-- that check the amounts of the row (a hand-written row could hold NaN);
+-- the SQL ones use operands exactly typed, so that no operator of another
+-- schema can be captured (bigint with bigint).
 
 CREATE OR REPLACE FUNCTION @extschema@.retention_rate(m @extschema@.mrr_movement)
 RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -86,38 +87,32 @@ COMMENT ON FUNCTION @extschema@.churn_rate(@extschema@.mrr_movement, boolean) IS
 'churned / customers_start, or churned / (customers_start + new + reactivated) with include_acquired (Stripe''s denominator); NULL when the denominator is 0';
 
 CREATE OR REPLACE FUNCTION @extschema@.revenue_churn_rate(m @extschema@.mrr_movement)
-RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN m.mrr_start > 0::numeric
-            THEN ((m.churned_mrr + m.contraction_mrr) / m.mrr_start)::float8 END;
+RETURNS float8
+AS 'MODULE_PATHNAME', 'movement_revenue_churn_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.revenue_churn_rate(@extschema@.mrr_movement) IS
-'gross MRR churn rate = (churned_mrr + contraction_mrr) / mrr_start; NULL when mrr_start = 0';
+'gross MRR churn rate = (churned_mrr + contraction_mrr) / mrr_start; NULL when mrr_start = 0; a NaN, infinite or negative amount is an error';
 
 CREATE OR REPLACE FUNCTION @extschema@.gross_revenue_retention(m @extschema@.mrr_movement)
-RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN m.mrr_start > 0::numeric
-            THEN ((m.mrr_start - m.churned_mrr - m.contraction_mrr) / m.mrr_start)::float8 END;
+RETURNS float8
+AS 'MODULE_PATHNAME', 'movement_gross_revenue_retention' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.gross_revenue_retention(@extschema@.mrr_movement) IS
-'GRR = (mrr_start - churned_mrr - contraction_mrr) / mrr_start; NULL when mrr_start = 0';
+'GRR = (mrr_start - churned_mrr - contraction_mrr) / mrr_start; NULL when mrr_start = 0; a NaN, infinite or negative amount is an error';
 
 CREATE OR REPLACE FUNCTION @extschema@.net_revenue_retention(m @extschema@.mrr_movement)
-RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN m.mrr_start > 0::numeric
-            THEN ((m.mrr_start - m.churned_mrr - m.contraction_mrr + m.expansion_mrr)
-                  / m.mrr_start)::float8 END;
+RETURNS float8
+AS 'MODULE_PATHNAME', 'movement_net_revenue_retention' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.net_revenue_retention(@extschema@.mrr_movement) IS
-'NRR = (mrr_start - churned_mrr - contraction_mrr + expansion_mrr) / mrr_start (reactivations excluded); NULL when mrr_start = 0';
+'NRR = (mrr_start - churned_mrr - contraction_mrr + expansion_mrr) / mrr_start (reactivations excluded); NULL when mrr_start = 0; a NaN, infinite or negative amount is an error';
 
 CREATE OR REPLACE FUNCTION @extschema@.quick_ratio(m @extschema@.mrr_movement)
-RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN m.contraction_mrr + m.churned_mrr > 0::numeric
-            THEN ((m.new_mrr + m.expansion_mrr + m.reactivation_mrr)
-                  / (m.contraction_mrr + m.churned_mrr))::float8 END;
+RETURNS float8
+AS 'MODULE_PATHNAME', 'movement_quick_ratio' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.quick_ratio(@extschema@.mrr_movement) IS
-'SaaS quick ratio = (new_mrr + expansion_mrr + reactivation_mrr) / (contraction_mrr + churned_mrr); NULL when nothing was lost';
+'SaaS quick ratio = (new_mrr + expansion_mrr + reactivation_mrr) / (contraction_mrr + churned_mrr); NULL when nothing was lost; a NaN, infinite or negative amount is an error';
 
 CREATE OR REPLACE FUNCTION @extschema@.arpa(m @extschema@.mrr_movement)
 RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -127,11 +122,11 @@ COMMENT ON FUNCTION @extschema@.arpa(@extschema@.mrr_movement) IS
 'MRR per active customer at the end of the period = mrr_end / customers_end; NULL when customers_end = 0';
 
 CREATE OR REPLACE FUNCTION @extschema@.arr(m @extschema@.mrr_movement)
-RETURNS numeric LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN m.mrr_end * 12::numeric;
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'movement_arr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.arr(@extschema@.mrr_movement) IS
-'annual run rate at the end of the period = 12 * mrr_end';
+'annual run rate at the end of the period = 12 * mrr_end; a NaN, infinite or negative amount is an error';
 
 CREATE FUNCTION @extschema@.upgrade_rate(m @extschema@.mrr_movement)
 RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
