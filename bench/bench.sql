@@ -67,6 +67,25 @@ BEGIN
                 bare, plain);
         END LOOP;
 
+        -- the book alone, then a stored book read by each period and convention
+        INSERT INTO bench.results VALUES (customers, nrows, 'subscription_book_agg', mode,
+            bench.median_ms(format('SELECT pg_column_size(subscription_book_agg(customer_id, started_at, ended_at, mrr)) FROM %s', book), runs, par),
+            bare, NULL);
+        IF NOT par THEN
+            EXECUTE format('DROP TABLE IF EXISTS %s_stored', book);
+            EXECUTE format('CREATE TABLE %s_stored AS SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM %s',
+                           book, book);
+            INSERT INTO bench.results
+            SELECT customers, nrows, 'read stored book: ' || r.label, mode,
+                   bench.median_ms(format('SELECT count(*) FROM %s_stored, %s', book, r.reader), runs, false), bare, NULL
+            FROM (VALUES ('mrr_movements by month', 'mrr_movements(book)'),
+                         ('mrr_movements by quarter', 'mrr_movements(book, ''quarter'')'),
+                         ('mrr_movements by day', 'mrr_movements(book, ''day'')'),
+                         ('mrr_movements, changes all', 'mrr_movements(book, changes => ''all'')'),
+                         ('customer_movements by month', 'customer_movements(book)'),
+                         ('cohort_retention by month', 'cohort_retention(book)')) AS r(label, reader);
+        END IF;
+
         INSERT INTO bench.results VALUES (customers, customers * 2, 'nps', mode,
             bench.median_ms(format('SELECT nps(score) FROM %s', answers), runs, par),
             bench.median_ms(format('SELECT sum(score), count(*) FROM %s', answers), runs, par),
@@ -76,7 +95,8 @@ BEGIN
     COMMIT;
 END $$;
 
-CREATE TABLE IF NOT EXISTS bench.memory(
-    customers int, period text, first_period date, last_period date,
+DROP TABLE IF EXISTS bench.memory;
+CREATE TABLE bench.memory(
+    customers int, first_day date, last_day date,
     book_customers bigint, stored_rows bigint, memory_bytes bigint);
 TRUNCATE bench.memory;

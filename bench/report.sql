@@ -12,8 +12,9 @@ SELECT s.aggregate, s.customers, s.rows,
        CASE WHEN s.plain_sql_ms IS NULL THEN 'skipped'
             ELSE round(s.plain_sql_ms::numeric) || ' ms = ' || round((s.plain_sql_ms / s.ms)::numeric) || 'x' END
            AS "plain SQL / agg"
-FROM bench.results s JOIN bench.results p USING (customers, aggregate)
-WHERE s.mode = 'serial' AND p.mode = 'parallel'
+FROM bench.results s LEFT JOIN bench.results p ON p.customers = s.customers AND p.aggregate = s.aggregate
+                                                AND p.mode = 'parallel'
+WHERE s.mode = 'serial'
 ORDER BY s.aggregate, s.customers;
 
 \echo 'Growth: time ~ rows^k between the smallest and largest size (k = 1 is linear).'
@@ -24,7 +25,7 @@ FROM bench.results, (SELECT min(customers) lo, max(customers) hi FROM bench.resu
 GROUP BY aggregate, mode HAVING min(customers) < max(customers)
 ORDER BY 1, 2;
 
-\echo 'Memory of the subscription_book state while aggregating (monthly periods).'
+\echo 'Memory of the subscription_book state while aggregating (a log of the rows, before grouping).'
 SELECT customers, stored_rows, pg_size_pretty(memory_bytes) AS memory,
        round(memory_bytes::numeric / book_customers) AS bytes_per_customer
 FROM bench.memory ORDER BY customers;

@@ -40,7 +40,7 @@ if wants books; then
 	for n in $SIZES; do
 		echo "generating and timing $n customers..."
 		run -c "CALL bench.run($n, $RUNS, $PLAIN_UP_TO)"
-		run -c "INSERT INTO bench.memory SELECT $n, s.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') b FROM bench.book_$n) x, subscription_book_stats(b) s"
+		run -c "INSERT INTO bench.memory SELECT $n, s.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) b FROM bench.book_$n) x, subscription_book_stats(b) s"
 	done
 	run -f bench/report.sql
 fi
