@@ -10,7 +10,8 @@ SET client_min_messages = warning;
 \i test/reference/book.sql
 \i test/reference/mrr_movements.sql
 \i test/reference/cohort_retention.sql
-SELECT plan(40);
+\i test/reference/lifecycle.sql
+SELECT plan(45);
 
 CALL ref.make_book('xc_bigint', 20000, 11);
 CALL ref.make_book('xc_text', 12000, 12, 'text');
@@ -168,6 +169,43 @@ SELECT is((SELECT cohort_retention(customer_id, started_at, ended_at, mrr, 'week
           'shorthand cohort_retention by week = the reader');
 SELECT is(pg_temp.cohort_diff(ARRAY(SELECT cohort_retention(book, 'week', 'active') FROM books WHERE name = 'xc_small'), 'small week active'),
           0::bigint, 'cohort_retention = reference: text, week, active');
+
+-- lifetimes and conversions = the references', through kaplan_meier
+SELECT is((SELECT customer_survival(book)::text FROM books WHERE name = 'xc_text'),
+          (SELECT kaplan_meier(duration, churned)::text FROM ref.customer_lifetimes('xc_text')),
+          'customer_survival = reference lifetimes: text ids, month, inactive');
+SELECT is((SELECT customer_survival(book, 'quarter', 'active')::text FROM books WHERE name = 'xc_small'),
+          (SELECT kaplan_meier(duration, churned)::text FROM ref.customer_lifetimes('xc_small', 'quarter', 'active')),
+          'customer_survival = reference lifetimes: quarter, active');
+SELECT is((SELECT array_agg(c.cohort_start || ' ' || c.curve::text ORDER BY c.cohort_start)
+           FROM books b, conversion_curves(b.book) c WHERE b.name = 'xc_text'),
+          (SELECT array_agg(m || ' ' || curve ORDER BY m) FROM (
+               SELECT date_trunc('month', signed_up)::date AS m,
+                      kaplan_meier(coalesce(first_paid, last_day) - signed_up, first_paid IS NOT NULL)::text AS curve
+               FROM ref.conversions('xc_text') GROUP BY 1) x),
+          'conversion_curves = reference conversions, by signup month');
+CREATE TEMP TABLE expected_conversion AS
+WITH conv AS (SELECT date_trunc('quarter', signed_up)::date AS cohort, first_paid, last_day
+              FROM ref.conversions('xc_small')),
+     ages AS (SELECT DISTINCT c.cohort, a.age
+              FROM conv c CROSS JOIN LATERAL generate_series(0,
+                  ((extract(year FROM date_trunc('quarter', c.last_day)) - extract(year FROM c.cohort)) * 4
+                   + (extract(quarter FROM c.last_day) - extract(quarter FROM c.cohort)))::int) AS a(age))
+SELECT a.cohort, a.age, count(*) AS signups,
+       count(*) FILTER (WHERE c.first_paid IS NOT NULL
+                          AND date_trunc('quarter', c.first_paid) <= a.cohort + a.age * interval '3 months'
+                          AND date_trunc('quarter', c.first_paid) <= date_trunc('quarter', c.last_day)) AS converted
+FROM ages a JOIN conv c ON c.cohort = a.cohort
+GROUP BY a.cohort, a.age;
+SELECT cmp_ok((SELECT count(*) FROM expected_conversion WHERE converted > 0 AND converted < signups), '>', 10::bigint,
+              'the conversion reference has partly converted cells to compare');
+SELECT is((SELECT count(*) FROM (
+               (SELECT cohort, age, signups, converted, converted::float8 / signups FROM expected_conversion
+                EXCEPT SELECT c.* FROM books b, cohort_conversion(b.book, 'quarter') c WHERE b.name = 'xc_small')
+               UNION ALL
+               (SELECT c.* FROM books b, cohort_conversion(b.book, 'quarter') c WHERE b.name = 'xc_small'
+                EXCEPT SELECT cohort, age, signups, converted, converted::float8 / signups FROM expected_conversion)) d),
+          0::bigint, 'cohort_conversion = reference conversions, by signup quarter');
 
 -- customers_at = the rows active on the day, summed
 SELECT is((SELECT count(*) FROM (
