@@ -39,6 +39,7 @@
 
 #include "book.h"
 #include "money.h"
+#include "saas_metrics.h"
 
 static void
 book_corrupt(const char *what)
@@ -317,7 +318,8 @@ book_read(const char *data, Size len)
 	if (header.ncustomers < 1 || header.ncustomers > (rd.end - rd.p) / 13)
 		book_corrupt("bad customer count");
 
-	customers = palloc_extended(header.ncustomers * sizeof(ReadCustomer), MCXT_ALLOC_HUGE);
+	/* zeroed: the padding of each customer goes into the canonical form */
+	customers = palloc_extended(header.ncustomers * sizeof(ReadCustomer), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	rows = palloc_extended(Max((rd.end - rd.p) / 16, 1) * sizeof(BookRow), MCXT_ALLOC_HUGE);
 	arena = palloc_extended(Max(len, 1), MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < header.ncustomers; i++)
@@ -508,4 +510,46 @@ subscription_book_stats(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum(MemoryContextMemAllocated(log->hdr.eoh_context, true));
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/*
+ * Equality: books are equal when they hold the same rows.  The flat form is
+ * canonical (customers in (hash, id) order, rows sorted, each customer at
+ * its smallest scale, padding zeroed), so it is compared byte for byte.
+ */
+static const void *
+book_canonical(Datum book, Size *len)
+{
+	BookFlat   *flat = sm_book_flat_from_datum(book);
+
+	*len = VARSIZE(flat);
+	return flat;
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_eq);
+Datum
+subscription_book_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sm_summaries_equal(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), book_canonical));
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_ne);
+Datum
+subscription_book_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!sm_summaries_equal(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), book_canonical));
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_hash);
+Datum
+subscription_book_hash(PG_FUNCTION_ARGS)
+{
+	return sm_summary_hash(PG_GETARG_DATUM(0), book_canonical);
+}
+
+PG_FUNCTION_INFO_V1(subscription_book_hash_extended);
+Datum
+subscription_book_hash_extended(PG_FUNCTION_ARGS)
+{
+	return sm_summary_hash_extended(PG_GETARG_DATUM(0), PG_GETARG_INT64(1), book_canonical);
 }

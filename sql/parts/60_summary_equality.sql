@@ -86,3 +86,44 @@ DEFAULT FOR TYPE @extschema@.sbg_counts USING hash AS
     OPERATOR 1 @extschema@.= (@extschema@.sbg_counts, @extschema@.sbg_counts),
     FUNCTION 1 @extschema@.sbg_counts_hash(@extschema@.sbg_counts),
     FUNCTION 2 @extschema@.sbg_counts_hash_extended(@extschema@.sbg_counts, bigint);
+
+CREATE FUNCTION @extschema@.subscription_book_eq(@extschema@.subscription_book, @extschema@.subscription_book)
+RETURNS boolean AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.subscription_book_ne(@extschema@.subscription_book, @extschema@.subscription_book)
+RETURNS boolean AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+CREATE FUNCTION @extschema@.subscription_book_hash(@extschema@.subscription_book)
+RETURNS integer AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.subscription_book_hash_extended(@extschema@.subscription_book, bigint)
+RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.subscription_book_eq(@extschema@.subscription_book, @extschema@.subscription_book) IS
+'true when both books hold the same rows of the same customers (their canonical flat forms are equal)';
+COMMENT ON FUNCTION @extschema@.subscription_book_ne(@extschema@.subscription_book, @extschema@.subscription_book) IS
+'true when two books differ in some customer or row: the negation of subscription_book_eq';
+COMMENT ON FUNCTION @extschema@.subscription_book_hash(@extschema@.subscription_book) IS
+'hash of a book''s canonical flat form, for the hash operator class';
+COMMENT ON FUNCTION @extschema@.subscription_book_hash_extended(@extschema@.subscription_book, bigint) IS
+'seeded 64-bit hash of a book''s canonical flat form, for the hash operator class';
+
+CREATE OPERATOR @extschema@.= (
+    LEFTARG = @extschema@.subscription_book, RIGHTARG = @extschema@.subscription_book,
+    FUNCTION = @extschema@.subscription_book_eq,
+    COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+    RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES
+);
+CREATE OPERATOR @extschema@.<> (
+    LEFTARG = @extschema@.subscription_book, RIGHTARG = @extschema@.subscription_book,
+    FUNCTION = @extschema@.subscription_book_ne,
+    COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+    RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.subscription_book, @extschema@.subscription_book) IS
+'subscription_book = subscription_book: the same rows of the same customers';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.subscription_book, @extschema@.subscription_book) IS
+'subscription_book <> subscription_book: some customer or row differs';
+
+CREATE OPERATOR CLASS @extschema@.subscription_book_hash_ops
+DEFAULT FOR TYPE @extschema@.subscription_book USING hash AS
+    OPERATOR 1 @extschema@.= (@extschema@.subscription_book, @extschema@.subscription_book),
+    FUNCTION 1 @extschema@.subscription_book_hash(@extschema@.subscription_book),
+    FUNCTION 2 @extschema@.subscription_book_hash_extended(@extschema@.subscription_book, bigint);

@@ -3,7 +3,7 @@
 -- binary input, and parallel, spilling and windowed plans equal to serial
 -- ones.
 BEGIN;
-SELECT plan(79);
+SELECT plan(83);
 SET DateStyle = ISO;
 
 -- ---- rows the aggregates refuse, naming the row ----------------------------
@@ -241,6 +241,19 @@ SELECT is(pg_temp.crafted('0201000000' || '00002000' || '00002100' || '00000002'
                           '0000000000000008' || '00002010' || '00' || '00000000' ||
                           '0000000000000007' || '00002000' || '00' || '00000000')::text,
           'customers in any order are the same book');
+
+-- equality: the same rows are the same book, whatever the order; DISTINCT,
+-- GROUP BY and UNION work on books
+SELECT is((SELECT subscription_book_agg(i, date '2024-01-01' + i, NULL, i) FROM generate_series(1, 50) i)
+          = (SELECT subscription_book_agg(i, date '2024-01-01' + i, NULL, i) FROM generate_series(50, 1, -1) i),
+          true, 'the same rows in another order: equal books');
+SELECT is((SELECT subscription_book_agg(i, date '2024-01-01' + i, NULL, i) FROM generate_series(1, 50) i)
+          <> (SELECT subscription_book_agg(i, date '2024-01-01' + i, NULL, i + 0.01) FROM generate_series(1, 50) i),
+          true, 'another amount: different books');
+SELECT is((SELECT count(*) FROM (SELECT DISTINCT x.b FROM (SELECT book AS b FROM b UNION ALL SELECT book FROM b
+                                   UNION ALL SELECT book::text::subscription_book FROM b) x) d),
+          1::bigint, 'DISTINCT books: a book and its text round trip are one');
+SELECT is((SELECT count(*) FROM (SELECT book FROM b UNION SELECT book FROM b) x), 1::bigint, 'UNION of books');
 
 -- ---- customer ids that share a hash cost a sort, not a comparison of every pair
 SELECT is((SELECT customers_end FROM (SELECT subscription_book_agg(k * 4294967297, date '2024-01-01', NULL, 1) AS book
