@@ -273,3 +273,20 @@ FROM periods AS b
 JOIN periods AS a ON a.plan IS NOT DISTINCT FROM b.plan AND a.after AND NOT b.after,
 LATERAL logrank_test(ARRAY[b.curve, a.curve]) AS t
 ORDER BY b.plan NULLS LAST;
+
+\echo '== Customer lifetime three ways: 1 / churn (this year), Kaplan-Meier of the book (customer_survival),'
+\echo '   sBG fitted to the Kaplan-Meier survivors (docs/lifecycle.md says when each is right)'
+WITH book AS (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM subscriptions),
+     km AS (SELECT customer_survival(book) AS curve FROM book),
+     churn AS (SELECT sum(m.churned_customers)::float8 / sum(m.customers_start) AS monthly
+               FROM book, mrr_movements(book, 'month', '2026-01-01', '2026-10-31') AS m),
+     sbg AS (SELECT * FROM sbg_fit(ARRAY[1000] || (SELECT array_agg(round(1000 * t.survival)::integer ORDER BY t.time)
+                                                    FROM km, survival_table(km.curve) AS t WHERE t.time <= 24)))
+SELECT round(100 * churn.monthly::numeric, 2) AS "monthly churn %",
+       round(lifetime_from_churn(churn.monthly)::numeric, 1) AS "1/churn months",
+       median_survival(km.curve) AS "KM median months",
+       round(restricted_mean_survival(km.curve, 33)::numeric, 1) AS "KM mean of first 33",
+       round(100 * survival_at(km.curve, 24)::numeric, 1) AS "KM % after 24",
+       round(100 * sbg_survival(sbg.alpha, sbg.beta, 25)::numeric, 1) AS "sBG % after 24",
+       sbg.converged AS "sBG converged"
+FROM churn, km, sbg;
