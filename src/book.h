@@ -11,7 +11,7 @@
  *   book_keys.c        customer ids: kinds, hashing, ordering, text form;
  *   book_flat.c        the flat form: the log grouped by customer (a radix
  *                      sort on the hash), the expanded-object methods;
- *   book_merge.c       combine and rollup: two flat books merged in one pass;
+ *   book_merge.c       combine and rollup: flat books merged in one pass;
  *   book_io.c          the portable text and binary forms, validated input;
  *   customer_timeline.c a customer's rows as dated changes, and the
  *                      conventions (zero_mrr) that say when it is active;
@@ -140,6 +140,11 @@ typedef struct Book
 	Size		arena_len;
 	Size		arena_max;
 
+	/* books to merge into one when read (the combine function's) */
+	BookFlat  **pending;
+	int			npending;
+	int			maxpending;
+
 	/* the flat form: read from a datum or merged, or the log's, once built */
 	BookFlat   *flat;
 	bool		flat_is_log;	/* flat is the log's and goes stale with it */
@@ -168,7 +173,7 @@ extern void sm_book_too_large(void) pg_attribute_noreturn();
 extern void sm_sort_book_rows(BookRow *rows, size_t n);
 
 /* book_merge.c */
-extern BookFlat *sm_flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt);
+extern void sm_book_merge_pending(Book *book);
 
 /* book_io.c */
 extern void sm_book_check_version(const BookFlat *flat);

@@ -149,39 +149,48 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 /* ---- flattening ------------------------------------------------------ */
 
 /*
- * Sort log rows by hash: an LSD radix sort, four stable passes of one byte
- * each, moving the rows themselves so that every pass reads and writes
- * sequentially.  The result is in rows; buffer is scratch of the same size.
+ * Sort log rows by hash: an LSD radix sort, three stable passes of 11, 11
+ * and 10 bits, moving the rows themselves so that every pass reads and
+ * writes sequentially (the counts of all three digits come from one pass).
+ * The result is in buffer; rows is left as scratch.
  */
-static void
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1 << RADIX_BITS)
+
+static BookLogRow *
 sort_log_by_hash(BookLogRow *rows, BookLogRow *buffer, int32 n)
 {
+	int32	   *offsets = palloc0(3 * RADIX_BUCKETS * sizeof(int32));
 	BookLogRow *from = rows;
 	BookLogRow *to = buffer;
 
-	for (int shift = 0; shift < 32; shift += 8)
+	for (int32 i = 0; i < n; i++)
+		for (int pass = 0; pass < 3; pass++)
+			offsets[pass * RADIX_BUCKETS + ((rows[i].hash >> (pass * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
+	for (int pass = 0; pass < 3; pass++)
 	{
-		int32		offsets[256] = {0};
+		int32	   *offset = offsets + pass * RADIX_BUCKETS;
+		int			shift = pass * RADIX_BITS;
 		int32		sum = 0;
 		BookLogRow *swap;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int32 i = 0; i < n; i++)
-			offsets[(from[i].hash >> shift) & 0xFF]++;
-		for (int b = 0; b < 256; b++)
+		for (int b = 0; b < RADIX_BUCKETS; b++)
 		{
-			int32		count = offsets[b];
+			int32		count = offset[b];
 
-			offsets[b] = sum;
+			offset[b] = sum;
 			sum += count;
 		}
 		for (int32 i = 0; i < n; i++)
-			to[offsets[(from[i].hash >> shift) & 0xFF]++] = from[i];
+			to[offset[(from[i].hash >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
 		swap = from;
 		from = to;
 		to = swap;
 	}
-	/* an even number of passes leaves the result in rows */
+	pfree(offsets);
+	/* after an odd number of passes the result is in buffer */
+	return from;
 }
 
 typedef struct KeySortArg
@@ -320,8 +329,9 @@ log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
 static BookFlat *
 log_to_flat(Book *book)
 {
-	BookLogRow *buffer = MemoryContextAllocHuge(CurrentMemoryContext,
-												Max(book->nlog, 1) * sizeof(BookLogRow));
+	/* the sorted log replaces the log: the same capacity, in the book's context */
+	BookLogRow *buffer = MemoryContextAllocHuge(book->hdr.eoh_context,
+												Max(book->maxlog, 1) * sizeof(BookLogRow));
 	KeySortArg arg = {book->key_kind, book->arena};
 	int32		ncustomers,
 				nrows;
@@ -330,9 +340,15 @@ log_to_flat(Book *book)
 	Size		size;
 	BookFlat   *flat;
 
-	/* the log is a set of rows: sorting it in place loses nothing */
-	sort_log_by_hash(book->log, buffer, book->nlog);
-	pfree(buffer);
+	/* the log is a set of rows: sorting it loses nothing */
+	if (sort_log_by_hash(book->log, buffer, book->nlog) == buffer)
+	{
+		if (book->log)
+			pfree(book->log);
+		book->log = buffer;
+	}
+	else
+		pfree(buffer);
 	for (int32 i = 0; i < book->nlog;)
 	{
 		int32		j = i + 1;
@@ -364,10 +380,12 @@ log_to_flat(Book *book)
 	return flat;
 }
 
-/* The book's flat form: the one it holds, or its log's, built once. */
+/* The book's flat form: the one it holds, its pending books merged, or its log's, built once. */
 BookFlat *
 sm_book_flat(Book *book)
 {
+	if (book->npending > 0)
+		sm_book_merge_pending(book);
 	if (book->flat == NULL)
 	{
 		book->flat = log_to_flat(book);

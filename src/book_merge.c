@@ -3,16 +3,22 @@
  *		Combining books: the combine function of the subscription aggregates
  *		and rollup(subscription_book).
  *
- * Flat books list customers in ascending (hash, id) order, so two of them
- * merge like sorted runs, in one sequential pass with no hash table: a
- * customer present in both is written once, with the rows of both (at one
- * scale, sorted) and the earlier first start.  Books of disjoint customers
- * simply interleave.  The combined state is a flat book held as our R/W
- * expanded object, so that the executor keeps it without copying and the
- * next merge replaces it in place.
+ * Flat books list customers in ascending (hash, id) order, so any number of
+ * them merge like sorted runs, in one pass with a binary heap over the
+ * books' current customers and no hash table: a customer present in several
+ * is written once, with the rows of all (at one scale, sorted) and the
+ * earliest first start.  Books of disjoint customers simply interleave.
+ *
+ * The combine function does not merge at once: it keeps each incoming book
+ * (copied into the state's context, as the executor may free it) and the
+ * merge happens once, when the state is read or leaves the process.  So a
+ * parallel leader merges its workers' books in one pass, and rollup() of n
+ * books costs O(N log n) for N customers rather than one whole-book copy
+ * per book.
  */
 #include "postgres.h"
 
+#include "lib/binaryheap.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -38,180 +44,249 @@ check_compatible(const BookFlat *a, const BookFlat *b)
 				 errmsg("cannot combine subscription books read with different periods or windows")));
 }
 
-/* Where a merge writes: nothing but the counts in the sizing pass. */
-typedef struct MergeOutput
+/* One input of a merge, at its current customer. */
+typedef struct MergeInput
+{
+	const BookFlat *flat;
+	int32		next;			/* its current customer */
+	const BookRow *rows;		/* the current customer's rows */
+} MergeInput;
+
+typedef struct Merge
 {
 	BookKeyKind kind;
+	MergeInput *inputs;
+	int			ninputs;
+	binaryheap *heap;			/* of input numbers, smallest customer first */
+	int		   *same;			/* inputs holding the customer being written */
+
 	BookFlat   *out;			/* NULL in the sizing pass */
 	BookRow    *next_row;
 	int32		ncustomers;
 	int64		nrows;
 	int64		arena_len;
 	int			max_scale;
-} MergeOutput;
+} Merge;
 
-/* The scale a customer's rows of two books are held at (see money.c). */
-static int
-merged_scale(const BookCustomer *x, const BookRow *xr, const BookCustomer *y, const BookRow *yr)
+static inline const BookCustomer *
+current(const MergeInput *in)
 {
-	int			fits = MONEY_MAX_SCALE;
-
-	for (int32 k = 0; k < x->nrows; k++)
-		fits = Min(fits, x->scale + sm_money_headroom(xr[k].mrr));
-	for (int32 k = 0; y && k < y->nrows; k++)
-		fits = Min(fits, y->scale + sm_money_headroom(yr[k].mrr));
-	return Min(Max(x->scale, y ? y->scale : 0), fits);
+	return &BOOK_CUSTOMERS(in->flat)[in->next];
 }
 
-static inline BookRow
-row_at_scale(const BookRow *row, int from_scale, int to_scale)
+static int
+customer_cmp(const Merge *m, const MergeInput *a, const MergeInput *b)
 {
-	return (BookRow)
-	{
-		.mrr = sm_money_to_scale(row->mrr, from_scale, to_scale),
-			.start = row->start,.end = row->end
-	};
+	const BookCustomer *ca = current(a);
+	const BookCustomer *cb = current(b);
+
+	if (ca->hash != cb->hash)
+		return ca->hash < cb->hash ? -1 : 1;
+	return sm_key_compare(m->kind, BOOK_ARENA(a->flat), ca->key, BOOK_ARENA(b->flat), cb->key);
+}
+
+/* binaryheap keeps the largest first: order the inputs backwards */
+static int
+heap_cmp(Datum a, Datum b, void *arg)
+{
+	Merge	   *m = arg;
+
+	return customer_cmp(m, &m->inputs[DatumGetInt32(b)], &m->inputs[DatumGetInt32(a)]);
 }
 
 /*
- * Emit customer x of book X (rows xr), merged with customer y of book Y
- * (rows yr) unless y is NULL.
+ * Write one customer, present in the inputs same[0 .. nsame): the scale
+ * that holds all its amounts (money.c), its rows of all, the earliest first
+ * start.
  */
 static void
-emit_customer(MergeOutput *mo, const BookFlat *X, const BookCustomer *x, const BookRow *xr,
-			  const BookCustomer *y, const BookRow *yr)
+emit_customer(Merge *m, int nsame)
 {
-	Size		image_len = mo->kind == BOOK_KEY_BIGINT ? 0 :
-		sm_key_image_size(mo->kind, BOOK_ARENA(X) + x->key);
-	int32		nrows = x->nrows + (y ? y->nrows : 0);
-	int			scale = y ? merged_scale(x, xr, y, yr) : x->scale;
+	const MergeInput *first = &m->inputs[m->same[0]];
+	const BookCustomer *c = current(first);
+	Size		image_len = m->kind == BOOK_KEY_BIGINT ? 0 :
+		sm_key_image_size(m->kind, BOOK_ARENA(first->flat) + c->key);
+	int32		nrows = 0;
+	int			scale = 0;
+	int			fits = MONEY_MAX_SCALE;
+	int32		first_start = c->first_start;
 
-	if (mo->out)
+	for (int s = 0; s < nsame; s++)
 	{
-		BookCustomer *oc = &BOOK_CUSTOMERS(mo->out)[mo->ncustomers];
-		BookRow    *rows = mo->next_row;
+		const MergeInput *in = &m->inputs[m->same[s]];
+		const BookCustomer *cs = current(in);
 
-		*oc = *x;
+		nrows += cs->nrows;
+		first_start = Min(first_start, cs->first_start);
+		scale = Max(scale, cs->scale);
+		if (nsame > 1)
+			for (int32 k = 0; k < cs->nrows; k++)
+				fits = Min(fits, cs->scale + sm_money_headroom(in->rows[k].mrr));
+	}
+	scale = Min(scale, fits);
+
+	if (m->out)
+	{
+		BookCustomer *oc = &BOOK_CUSTOMERS(m->out)[m->ncustomers];
+		BookRow    *rows = m->next_row;
+
+		*oc = *c;
 		oc->nrows = nrows;
 		oc->scale = (uint8) scale;
-		if (y)
-			oc->first_start = Min(x->first_start, y->first_start);
-		if (mo->kind != BOOK_KEY_BIGINT)
+		oc->first_start = first_start;
+		if (m->kind != BOOK_KEY_BIGINT)
 		{
-			memcpy(BOOK_ARENA(mo->out) + mo->arena_len, BOOK_ARENA(X) + x->key, image_len);
-			oc->key = mo->arena_len;
+			memcpy(BOOK_ARENA(m->out) + m->arena_len, BOOK_ARENA(first->flat) + c->key, image_len);
+			oc->key = m->arena_len;
 		}
-		for (int32 k = 0; k < x->nrows; k++)
-			*mo->next_row++ = row_at_scale(&xr[k], x->scale, scale);
-		for (int32 k = 0; y && k < y->nrows; k++)
-			*mo->next_row++ = row_at_scale(&yr[k], y->scale, scale);
-		if (y)
+		for (int s = 0; s < nsame; s++)
+		{
+			const MergeInput *in = &m->inputs[m->same[s]];
+			const BookCustomer *cs = current(in);
+
+			for (int32 k = 0; k < cs->nrows; k++)
+				*m->next_row++ = (BookRow)
+				{
+					.mrr = sm_money_to_scale(in->rows[k].mrr, cs->scale, scale),
+						.start = in->rows[k].start,.end = in->rows[k].end
+				};
+		}
+		if (nsame > 1)
 			sm_sort_book_rows(rows, nrows);
 	}
-	mo->arena_len += MAXALIGN(image_len);
-	mo->nrows += nrows;
-	mo->max_scale = Max(mo->max_scale, scale);
-	mo->ncustomers++;
+	m->arena_len += MAXALIGN(image_len);
+	m->nrows += nrows;
+	m->max_scale = Max(m->max_scale, scale);
+	m->ncustomers++;
 }
 
-/* One pass of merging two flat books in (hash, id) order. */
+/* One pass over all inputs in (hash, id) order. */
 static void
-merge_pass(MergeOutput *mo, const BookFlat *a, const BookFlat *b)
+merge_pass(Merge *m)
 {
-	const BookCustomer *ac = BOOK_CUSTOMERS(a);
-	const BookCustomer *bc = BOOK_CUSTOMERS(b);
-	const BookRow *ar = BOOK_ROWS(a);
-	const BookRow *br = BOOK_ROWS(b);
-	int32		i = 0,
-				j = 0;
-
-	mo->ncustomers = 0;
-	mo->nrows = 0;
-	mo->arena_len = 0;
-	mo->max_scale = 0;
-	mo->next_row = mo->out ? BOOK_ROWS(mo->out) : NULL;
-	while (i < a->ncustomers || j < b->ncustomers)
+	m->ncustomers = 0;
+	m->nrows = 0;
+	m->arena_len = 0;
+	m->max_scale = 0;
+	m->next_row = m->out ? BOOK_ROWS(m->out) : NULL;
+	binaryheap_reset(m->heap);
+	for (int i = 0; i < m->ninputs; i++)
 	{
-		int			cmp;
+		m->inputs[i].next = 0;
+		m->inputs[i].rows = BOOK_ROWS(m->inputs[i].flat);
+		binaryheap_add_unordered(m->heap, Int32GetDatum(i));
+	}
+	binaryheap_build(m->heap);
+	while (!binaryheap_empty(m->heap))
+	{
+		int			nsame = 0;
 
-		if (((i + j) & 0xFFFF) == 0)
+		if ((m->ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (i >= a->ncustomers)
-			cmp = 1;
-		else if (j >= b->ncustomers)
-			cmp = -1;
-		else if (ac[i].hash != bc[j].hash)
-			cmp = ac[i].hash < bc[j].hash ? -1 : 1;
-		else
-			cmp = sm_key_compare(mo->kind, BOOK_ARENA(a), ac[i].key, BOOK_ARENA(b), bc[j].key);
+		/* every input whose current customer is the smallest */
+		m->same[nsame++] = DatumGetInt32(binaryheap_remove_first(m->heap));
+		while (!binaryheap_empty(m->heap) &&
+			   customer_cmp(m, &m->inputs[DatumGetInt32(binaryheap_first(m->heap))],
+							&m->inputs[m->same[0]]) == 0)
+			m->same[nsame++] = DatumGetInt32(binaryheap_remove_first(m->heap));
+		emit_customer(m, nsame);
+		/* each moves on to its next customer */
+		for (int s = 0; s < nsame; s++)
+		{
+			MergeInput *in = &m->inputs[m->same[s]];
 
-		if (cmp < 0)
-		{
-			emit_customer(mo, a, &ac[i], ar, NULL, NULL);
-			ar += ac[i++].nrows;
-		}
-		else if (cmp > 0)
-		{
-			emit_customer(mo, b, &bc[j], br, NULL, NULL);
-			br += bc[j++].nrows;
-		}
-		else
-		{
-			emit_customer(mo, a, &ac[i], ar, &bc[j], br);
-			ar += ac[i++].nrows;
-			br += bc[j++].nrows;
+			in->rows += current(in)->nrows;
+			if (++in->next < in->flat->ncustomers)
+				binaryheap_add(m->heap, Int32GetDatum(m->same[s]));
 		}
 	}
 }
 
-/* The merge of two flat books, allocated in cxt. */
-BookFlat *
-sm_flat_merge(BookFlat *a, BookFlat *b, MemoryContext cxt)
+/* The merge of n flat books (n >= 1), allocated in cxt. */
+static BookFlat *
+flat_merge_all(BookFlat **books, int n, MemoryContext cxt)
 {
-	MergeOutput mo = {.kind = (BookKeyKind) a->key_kind};
+	Merge		m = {.kind = (BookKeyKind) books[0]->key_kind,.ninputs = n};
 	Size		size;
 	BookFlat   *out;
 
-	check_compatible(a, b);
-	merge_pass(&mo, a, b);
-	if (mo.nrows > PG_INT32_MAX)
+	for (int i = 1; i < n; i++)
+		check_compatible(books[0], books[i]);
+	m.inputs = palloc(n * sizeof(MergeInput));
+	m.same = palloc(n * sizeof(int));
+	for (int i = 0; i < n; i++)
+		m.inputs[i].flat = books[i];
+	m.heap = binaryheap_allocate(n, heap_cmp, &m);
+
+	merge_pass(&m);
+	if (m.nrows > PG_INT32_MAX)
 		sm_book_too_large();
-	size = MAXALIGN(sizeof(BookFlat)) + mo.ncustomers * sizeof(BookCustomer) +
-		mo.nrows * sizeof(BookRow) + mo.arena_len;
+	size = MAXALIGN(sizeof(BookFlat)) + m.ncustomers * sizeof(BookCustomer) +
+		m.nrows * sizeof(BookRow) + m.arena_len;
 	if (size > MaxAllocSize)
 		sm_book_too_large();
 
 	out = MemoryContextAllocZero(cxt, size);
-	memcpy(out, a, sizeof(BookFlat));
+	memcpy(out, books[0], sizeof(BookFlat));
 	SET_VARSIZE(out, size);
-	out->max_scale = (uint8) mo.max_scale;
-	out->display_scale = Max(a->display_scale, b->display_scale);
-	out->min_day = Min(a->min_day, b->min_day);
-	out->max_day = Max(a->max_day, b->max_day);
-	out->ncustomers = mo.ncustomers;
-	out->nrows = (int32) mo.nrows;
-	out->arena_len = mo.arena_len;
-	mo.out = out;
-	merge_pass(&mo, a, b);
+	for (int i = 1; i < n; i++)
+	{
+		out->display_scale = Max(out->display_scale, books[i]->display_scale);
+		out->min_day = Min(out->min_day, books[i]->min_day);
+		out->max_day = Max(out->max_day, books[i]->max_day);
+	}
+	out->max_scale = (uint8) m.max_scale;
+	out->ncustomers = m.ncustomers;
+	out->nrows = (int32) m.nrows;
+	out->arena_len = m.arena_len;
+	m.out = out;
+	merge_pass(&m);
+
+	binaryheap_free(m.heap);
+	pfree(m.inputs);
+	pfree(m.same);
 	return out;
 }
 
-/* A new book holding the merge of a and b, or a copy of b if a is NULL. */
-static Book *
-merged_book(MemoryContext parent, BookFlat *a, BookFlat *b)
+/*
+ * The book's flat form once its pending books are merged into one: the
+ * pending books are freed, the merge is kept as the book's flat form.
+ */
+void
+sm_book_merge_pending(Book *book)
 {
-	Book	   *book = sm_book_create(parent, (BookKeyKind) b->key_kind);
-	BookFlat   *flat;
+	BookFlat   *merged;
 
-	if (a)
-		flat = sm_flat_merge(a, b, book->hdr.eoh_context);
+	Assert(book->npending > 0 && book->flat == NULL);
+	if (book->npending == 1)
+		merged = book->pending[0];
 	else
 	{
-		flat = MemoryContextAllocHuge(book->hdr.eoh_context, VARSIZE(b));
-		memcpy(flat, b, VARSIZE(b));
+		merged = flat_merge_all(book->pending, book->npending, book->hdr.eoh_context);
+		for (int i = 0; i < book->npending; i++)
+			pfree(book->pending[i]);
 	}
-	sm_book_set_flat(book, flat);
-	return book;
+	book->npending = 0;
+	sm_book_set_flat(book, merged);
+}
+
+/* Keep a copy of a flat book, to be merged when the book is read. */
+static void
+add_pending(Book *book, BookFlat *flat)
+{
+	BookFlat   *copy = MemoryContextAllocHuge(book->hdr.eoh_context, VARSIZE(flat));
+
+	memcpy(copy, flat, VARSIZE(flat));
+	if (book->npending > 0)
+		check_compatible(book->pending[0], copy);
+	if (book->npending == book->maxpending)
+	{
+		book->maxpending = Max(2 * book->maxpending, 4);
+		book->pending = book->pending ?
+			repalloc(book->pending, book->maxpending * sizeof(BookFlat *)) :
+			MemoryContextAlloc(book->hdr.eoh_context, book->maxpending * sizeof(BookFlat *));
+	}
+	book->pending[book->npending++] = copy;
 }
 
 /*
@@ -224,7 +299,6 @@ subscription_book_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = sm_aggregate_context(fcinfo, "subscription_book_combine");
 	Book	   *mine;
-	BookFlat   *other;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -232,21 +306,20 @@ subscription_book_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	/* a log book (the leader's own partial state) is read flattened */
-	other = sm_book_flat_from_datum(PG_GETARG_DATUM(1));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(EOHPGetRWDatum(&merged_book(aggcxt, NULL, other)->hdr));
 
-	mine = sm_datum_book(PG_GETARG_DATUM(0));
-	if (mine && mine->flat && !mine->flat_is_log &&
-		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	mine = PG_ARGISNULL(0) ? NULL : sm_datum_book(PG_GETARG_DATUM(0));
+	if (mine == NULL || mine->npending == 0 ||
+		!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
 	{
-		BookFlat   *merged = sm_flat_merge(mine->flat, other, mine->hdr.eoh_context);
+		/* a new state: the books to merge, starting with the first argument's */
+		Book	   *book = sm_book_create(aggcxt, BOOK_KEY_BIGINT);
 
-		pfree(mine->flat);
-		sm_book_set_flat(mine, merged);
-		PG_RETURN_DATUM(EOHPGetRWDatum(&mine->hdr));
+		if (!PG_ARGISNULL(0))
+			add_pending(book, sm_book_flat_from_datum(PG_GETARG_DATUM(0)));
+		mine = book;
 	}
-	PG_RETURN_DATUM(EOHPGetRWDatum(&merged_book(aggcxt, sm_book_flat_from_datum(PG_GETARG_DATUM(0)),
-												other)->hdr));
+	/* a log book (the leader's own partial state) is added flattened */
+	add_pending(mine, sm_book_flat_from_datum(PG_GETARG_DATUM(1)));
+	mine->key_kind = (BookKeyKind) mine->pending[0]->key_kind;
+	PG_RETURN_DATUM(EOHPGetRWDatum(&mine->hdr));
 }

@@ -149,7 +149,7 @@ book_for_update(Datum state, MemoryContext aggcxt)
 {
 	Book	   *book = sm_datum_book(state);
 
-	if (book && (book->flat == NULL || book->flat_is_log) &&
+	if (book && book->npending == 0 && (book->flat == NULL || book->flat_is_log) &&
 		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(state)))
 		return book;
 	return sm_book_from_flat(sm_book_flat_from_datum(state), aggcxt);

@@ -110,6 +110,38 @@ digit_at(const DecodedNumeric *d, int i)
 }
 
 /*
+ * The common case, without rounding: an amount with at most MONEY_MAX_SCALE
+ * decimals (numeric keeps no digit beyond its display scale) whose units at
+ * that scale fit in int64.  False sends the caller to the general path.
+ */
+static bool
+exact_units(const DecodedNumeric *d, int64 *units)
+{
+	int128		result = 0;
+
+	if (d->dscale > MONEY_MAX_SCALE)
+		return false;
+	for (int i = 0; i < d->ndigits; i++)
+	{
+		int			digit = digit_at(d, i);
+		int			exponent = (d->weight - i) * NBASE_DIGITS + d->dscale;
+
+		if (digit == 0)
+			continue;
+		if (exponent < 0)
+			result += digit / pow10_table[-exponent];
+		else if (exponent > 18)
+			return false;
+		else
+			result += (int128) digit * pow10_table[exponent];
+		if (result > PG_INT64_MAX)
+			return false;
+	}
+	*units = (int64) result;
+	return true;
+}
+
+/*
  * The value of a finite numeric's magnitude rounded half-even to scale
  * digits after the point, in units of 10^-scale.  The caller has refused
  * values of 10^20 and more, so it fits in 128 bits.
@@ -174,6 +206,20 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 	*scale = 0;
 	if (d.ndigits == 0)
 		return;
+	if (exact_units(&d, units))
+	{
+		int64		value = *units;
+		int			s = d.dscale;
+
+		while (s > 0 && value % 10 == 0)
+		{
+			value /= 10;
+			s--;
+		}
+		*units = d.negative ? -value : value;
+		*scale = s;
+		return;
+	}
 	/* the first base-10000 digit is not zero: the value is below 10^(4 * weight + 4) */
 	if (d.weight < 5)
 	{
@@ -210,14 +256,20 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 int
 sm_money_headroom(int64 units)
 {
+	/* the largest magnitude that can take k more places: INT64_MAX / 10^k */
+	static const uint64 limit[MONEY_MAX_SCALE + 1] = {
+		UINT64CONST(9223372036854775807), UINT64CONST(922337203685477580),
+		UINT64CONST(92233720368547758), UINT64CONST(9223372036854775),
+		UINT64CONST(922337203685477), UINT64CONST(92233720368547),
+		UINT64CONST(9223372036854), UINT64CONST(922337203685),
+		UINT64CONST(92233720368), UINT64CONST(9223372036),
+		UINT64CONST(922337203), UINT64CONST(92233720), UINT64CONST(9223372)
+	};
 	uint64		magnitude = units < 0 ? -(uint64) units : (uint64) units;
-	int			headroom = 0;
+	int			headroom = MONEY_MAX_SCALE;
 
-	while (headroom < MONEY_MAX_SCALE && magnitude <= (uint64) PG_INT64_MAX / 10)
-	{
-		magnitude *= 10;
-		headroom++;
-	}
+	while (headroom > 0 && magnitude > limit[headroom])
+		headroom--;
 	return headroom;
 }
 
