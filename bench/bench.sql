@@ -29,6 +29,30 @@ BEGIN
     RETURN (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(times) t);
 END $$;
 
+-- The serial part of a parallel plan: the time the leader spends in the
+-- Finalize Aggregate above its Gather (combining the partial books and
+-- running the final function), from EXPLAIN ANALYZE, median of runs.
+CREATE OR REPLACE FUNCTION bench.leader_ms(query text, runs int)
+RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+    times float8[] := '{}';
+BEGIN
+    PERFORM set_config('max_parallel_workers_per_gather', '2', true);
+    PERFORM set_config('parallel_setup_cost', '0', true);
+    PERFORM set_config('parallel_tuple_cost', '0', true);
+    PERFORM set_config('min_parallel_table_scan_size', '0', true);
+    FOR i IN 1 .. runs LOOP
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING ON, FORMAT JSON) ' || query INTO plan;
+        times := times || ((plan->0->'Plan'->>'Actual Total Time')::float8
+                           - (plan->0->'Plan'->'Plans'->0->>'Actual Total Time')::float8);
+    END LOOP;
+    RETURN (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(times) t);
+END $$;
+
+CREATE TABLE IF NOT EXISTS bench.leader(customers int, aggregate text, leader_ms float8);
+TRUNCATE bench.leader;
+
 CREATE TABLE IF NOT EXISTS bench.results(
     customers int, rows bigint, aggregate text, mode text, ms float8, bare_ms float8, plain_sql_ms float8);
 TRUNCATE bench.results;
@@ -58,6 +82,10 @@ BEGIN
         bare := bench.median_ms(format('SELECT sum(mrr), count(*) FROM %s', book), runs, par);
 
         FOREACH agg IN ARRAY ARRAY['mrr_movements', 'cohort_retention'] LOOP
+            IF par THEN
+                INSERT INTO bench.leader VALUES (customers, agg,
+                    bench.leader_ms(format('SELECT %s(customer_id, started_at, ended_at, mrr) FROM %s', agg, book), runs));
+            END IF;
             plain := NULL;
             IF NOT par AND customers <= plain_sql_up_to THEN
                 plain := bench.median_ms(format('SELECT count(*) FROM ref.%s(%L)', agg, book), 1, false);

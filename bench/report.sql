@@ -17,6 +17,13 @@ FROM bench.results s LEFT JOIN bench.results p ON p.customers = s.customers AND 
 WHERE s.mode = 'serial'
 ORDER BY s.aggregate, s.customers;
 
+\echo 'The serial part of a parallel plan: the leader combining the partial books and reading the result'
+\echo '(Finalize Aggregate above Gather, EXPLAIN ANALYZE), as a share of the serial plan''s time.'
+SELECT l.aggregate, l.customers, round(l.leader_ms::numeric, 1) AS leader_ms, round(s.ms::numeric, 1) AS serial_ms,
+       round((100 * l.leader_ms / s.ms)::numeric, 1) AS "serial part %"
+FROM bench.leader l JOIN bench.results s ON s.customers = l.customers AND s.aggregate = l.aggregate AND s.mode = 'serial'
+ORDER BY 1, 2;
+
 \echo 'Growth: time ~ rows^k between the smallest and largest size (k = 1 is linear).'
 SELECT aggregate, mode,
        round((ln(max(ms) FILTER (WHERE customers = hi) / max(ms) FILTER (WHERE customers = lo))
