@@ -54,17 +54,14 @@ PG_FUNCTION_INFO_V1(customer_survival);
 Datum
 customer_survival(PG_FUNCTION_ARGS)
 {
-	BookReading reading = {.changes = CHANGES_PERIOD_END};
+	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = 2,.changes = NO_ARG};
+	BookReading reading;
 	BookFlat   *flat;
 	Timeline	tl;
 	SurvivalCounts *counts = survival_counts_create(CurrentMemoryContext);
 
-	reading.period = sm_reading_period(fcinfo, 1);
-	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 2);
-	if (PG_ARGISNULL(0))
+	if ((flat = sm_reading_begin(fcinfo, &args, &reading)) == NULL)
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 
 	sm_timeline_init(&tl, flat, reading.zero_mrr);
 	while (sm_timeline_next(&tl))
@@ -177,6 +174,9 @@ count_conversion(void *arg, DateADT signup, bool converted, DateADT paid_on)
 	}
 }
 
+/* cohort_conversion and conversion_curves: (book, period) */
+static const ReaderArgs conversion_reader_args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = NO_ARG,.changes = NO_ARG};
+
 /*
  * cohort_conversion(book, period) RETURNS TABLE (cohort_start date, age
  * integer, signups bigint, converted bigint, conversion_rate float8)
@@ -186,17 +186,14 @@ Datum
 cohort_conversion(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BookReading reading = {.zero_mrr = ZERO_MRR_INACTIVE,.changes = CHANGES_PERIOD_END};
+	BookReading reading;
 	BookFlat   *flat;
 	ConversionTriangle t = {.reading = &reading};
 	int32		nperiods;
 
 	InitMaterializedSRF(fcinfo, 0);
-	reading.period = sm_reading_period(fcinfo, 1);
-	if (PG_ARGISNULL(0))
+	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 	nperiods = reading.last - reading.first + 1;
 	if ((int64) nperiods * (nperiods + 1) / 2 > 5000000)
 		ereport(ERROR,
@@ -264,17 +261,14 @@ Datum
 conversion_curves(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BookReading reading = {.zero_mrr = ZERO_MRR_INACTIVE,.changes = CHANGES_PERIOD_END};
+	BookReading reading;
 	BookFlat   *flat;
 	ConversionCurves cc = {.reading = &reading};
 	int32		nperiods;
 
 	InitMaterializedSRF(fcinfo, 0);
-	reading.period = sm_reading_period(fcinfo, 1);
-	if (PG_ARGISNULL(0))
+	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 	nperiods = reading.last - reading.first + 1;
 	cc.end_of_data = flat->max_day;
 	cc.counts = palloc0(nperiods * sizeof(SurvivalCounts *));

@@ -167,19 +167,16 @@ PG_FUNCTION_INFO_V1(cohort_retention_of_book);
 Datum
 cohort_retention_of_book(PG_FUNCTION_ARGS)
 {
+	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = 2,.changes = NO_ARG};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BookReading reading = {.changes = CHANGES_PERIOD_END};
+	BookReading reading;
 	BookFlat   *flat;
 	HeapTuple  *tuples;
 	int32		n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	reading.period = sm_reading_period(fcinfo, 1);
-	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 2);
-	if (PG_ARGISNULL(0))
+	if ((flat = sm_reading_begin(fcinfo, &args, &reading)) == NULL)
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 	tuples = cohort_tuples(flat, &reading, rsinfo->setDesc, &n);
 	for (int32 i = 0; i < n; i++)
 		tuplestore_puttuple(rsinfo->setResult, tuples[i]);

@@ -291,6 +291,9 @@ sm_result_array(TupleDesc tupdesc, HeapTuple *tuples, int32 n)
 	return PointerGetDatum(construct_array(elements, n, element_type, typlen, typbyval, typalign));
 }
 
+/* mrr_movements and customer_movements: (book, period, "from", "to", zero_mrr, changes) */
+static const ReaderArgs movement_reader_args = {.period = 1,.from = 2,.to = 3,.zero_mrr = 4,.changes = 5};
+
 /*
  * mrr_movements(book, period, "from", "to", zero_mrr, changes)
  *		RETURNS SETOF mrr_movement
@@ -306,15 +309,8 @@ mrr_movements_of_book(PG_FUNCTION_ARGS)
 	int32		n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	reading.period = sm_reading_period(fcinfo, 1);
-	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 4);
-	reading.changes = sm_reading_changes(fcinfo, 5);
-	if (PG_ARGISNULL(0))
+	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading)) == NULL)
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat,
-					  sm_reading_bound(fcinfo, 2, DATEVAL_NOBEGIN, "from"),
-					  sm_reading_bound(fcinfo, 3, DATEVAL_NOEND, "to"));
 	tuples = movement_tuples(flat, &reading, rsinfo->setDesc, &n);
 	for (int32 i = 0; i < n; i++)
 		tuplestore_puttuple(rsinfo->setResult, tuples[i]);
@@ -359,16 +355,8 @@ customer_movements(PG_FUNCTION_ARGS)
 	MovementSink sink = {.reading = &reading};
 
 	InitMaterializedSRF(fcinfo, 0);
-	reading.period = sm_reading_period(fcinfo, 1);
-	reading.zero_mrr = sm_reading_zero_mrr(fcinfo, 4);
-	reading.changes = sm_reading_changes(fcinfo, 5);
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_window(&reading, flat,
-					  sm_reading_bound(fcinfo, 2, DATEVAL_NOBEGIN, "from"),
-					  sm_reading_bound(fcinfo, 3, DATEVAL_NOEND, "to"));
-	if (reading.last < reading.first)
+	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading)) == NULL ||
+		reading.last < reading.first)
 		PG_RETURN_NULL();
 	sink.tuples = rsinfo->setResult;
 	sink.tupdesc = rsinfo->setDesc;

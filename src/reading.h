@@ -38,7 +38,19 @@ typedef struct BookReading
 	int32		last;
 } BookReading;
 
+/* The argument numbers of a reader's options (the book is argument 0). */
+#define NO_ARG (-1)
+typedef struct ReaderArgs
+{
+	int			period;
+	int			from;
+	int			to;
+	int			zero_mrr;
+	int			changes;
+} ReaderArgs;
+
 /* reporting_window.c */
+extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading);
 extern PeriodKind sm_reading_period(FunctionCallInfo fcinfo, int argno);
 extern ZeroMrrConvention sm_reading_zero_mrr(FunctionCallInfo fcinfo, int argno);
 extern ChangesConvention sm_reading_changes(FunctionCallInfo fcinfo, int argno);

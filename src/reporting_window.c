@@ -109,6 +109,32 @@ sm_reading_window(BookReading *reading, const BookFlat *flat, DateADT from, Date
 }
 
 /*
+ * A reader's options (the defaults for those it does not take), checked
+ * before its book, and its book's flat form with the window decided; NULL
+ * for a NULL book, which reads as no rows.
+ */
+BookFlat *
+sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading)
+{
+	DateADT		from,
+				to;
+	BookFlat   *flat;
+
+	reading->period = args->period == NO_ARG ? PERIOD_MONTH : sm_reading_period(fcinfo, args->period);
+	reading->zero_mrr = args->zero_mrr == NO_ARG ? ZERO_MRR_INACTIVE :
+		sm_reading_zero_mrr(fcinfo, args->zero_mrr);
+	reading->changes = args->changes == NO_ARG ? CHANGES_PERIOD_END :
+		sm_reading_changes(fcinfo, args->changes);
+	from = args->from == NO_ARG ? DATEVAL_NOBEGIN : sm_reading_bound(fcinfo, args->from, DATEVAL_NOBEGIN, "from");
+	to = args->to == NO_ARG ? DATEVAL_NOEND : sm_reading_bound(fcinfo, args->to, DATEVAL_NOEND, "to");
+	if (PG_ARGISNULL(0))
+		return NULL;
+	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	sm_reading_window(reading, flat, from, to);
+	return flat;
+}
+
+/*
  * How the shorthand aggregates read their own book: the period and window
  * they were given (the month and the data's extent without), and the
  * default conventions.
