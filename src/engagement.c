@@ -482,8 +482,12 @@ engagement_add(FunctionCallInfo fcinfo, bool is_timestamptz)
 		s->events++;
 		if (quantity)
 		{
-			state_set_scale(s, sm_money_dscale(quantity));
-			state_add_quantity(s, sm_money_scaled(quantity, s->quantity_scale, "quantity"));
+			/* exact at its own scale (18 digits), then at the total's */
+			int			dscale = sm_money_dscale(quantity);
+
+			state_set_scale(s, dscale);
+			state_add_quantity(s, quantity_rescaled(sm_money_scaled(quantity, dscale, "quantity"),
+													dscale, s->quantity_scale));
 		}
 		if (!PG_ARGISNULL(2))
 		{
@@ -718,6 +722,9 @@ state_validate(struct varlena *flat)
 	}
 	if (nentries != s->nfeatures)
 		sm_flat_corrupt(TYPNAME, "wrong number of features");
+	for (int32 i = s->arena_used; i < s->arena_size; i++)
+		if (arena[i] != 0)
+			sm_flat_corrupt(TYPNAME, "bytes after the features");
 	nentries = 0;
 	for (int32 i = 0; i < s->nslots; i++)
 	{
