@@ -46,6 +46,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
 #include "labelled_rows.h"
@@ -62,10 +63,11 @@
 
 /* ---- the transition -------------------------------------------------- */
 
+/* array_out needs an FmgrInfo of its own (it caches the element type's I/O) */
 static char *
 array_text(ArrayType *a)
 {
-	return DatumGetCString(DirectFunctionCall1(array_out, PointerGetDatum(a)));
+	return OidOutputFunctionCall(F_ARRAY_OUT, PointerGetDatum(a));
 }
 
 /*
