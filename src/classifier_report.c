@@ -67,41 +67,6 @@ classifier_scores_add(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(EOHPGetRWDatum(&rows->hdr));
 }
 
-PG_FUNCTION_INFO_V1(classifier_scores_combine);
-Datum
-classifier_scores_combine(PG_FUNCTION_ARGS)
-{
-	return sm_rows_combine(fcinfo, ROWS_CLASSIFIER, "classifier_scores_combine");
-}
-
-PG_FUNCTION_INFO_V1(classifier_scores_in);
-Datum
-classifier_scores_in(PG_FUNCTION_ARGS)
-{
-	return sm_rows_in(fcinfo, ROWS_CLASSIFIER);
-}
-
-PG_FUNCTION_INFO_V1(classifier_scores_out);
-Datum
-classifier_scores_out(PG_FUNCTION_ARGS)
-{
-	return sm_rows_out(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(classifier_scores_recv);
-Datum
-classifier_scores_recv(PG_FUNCTION_ARGS)
-{
-	return sm_rows_recv(fcinfo, ROWS_CLASSIFIER);
-}
-
-PG_FUNCTION_INFO_V1(classifier_scores_send);
-Datum
-classifier_scores_send(PG_FUNCTION_ARGS)
-{
-	return sm_rows_send(fcinfo);
-}
-
 /* ---- the report ----------------------------------------------------- */
 
 typedef struct ScoredRow

@@ -217,8 +217,8 @@ sm_rows_for_update(FunctionCallInfo fcinfo, LabelledRowsKind kind, const char *f
 }
 
 /* Combine: the rows of two states, of the same width and option. */
-Datum
-sm_rows_combine(FunctionCallInfo fcinfo, LabelledRowsKind kind, const char *funcname)
+static Datum
+rows_combine(FunctionCallInfo fcinfo, LabelledRowsKind kind, const char *funcname)
 {
 	MemoryContext aggcxt = sm_aggregate_context(fcinfo, funcname);
 	LabelledRows *rows;
@@ -297,27 +297,46 @@ flat_validate(struct varlena *v, LabelledRowsKind kind)
 	PG_RETURN_POINTER(flat);
 }
 
-Datum
-sm_rows_in(FunctionCallInfo fcinfo, LabelledRowsKind kind)
+static Datum
+rows_in(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
 	return flat_validate(sm_flat_in(PG_GETARG_CSTRING(0), kind_name(kind), FLAT_HEADER), kind);
 }
 
-Datum
-sm_rows_recv(FunctionCallInfo fcinfo, LabelledRowsKind kind)
+static Datum
+rows_recv(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
 	return flat_validate(sm_flat_recv((StringInfo) PG_GETARG_POINTER(0), kind_name(kind), FLAT_HEADER),
 						 kind);
 }
 
-Datum
-sm_rows_out(FunctionCallInfo fcinfo)
+static Datum
+rows_out(FunctionCallInfo fcinfo)
 {
 	PG_RETURN_CSTRING(sm_flat_out(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
 }
 
-Datum
-sm_rows_send(FunctionCallInfo fcinfo)
+static Datum
+rows_send(FunctionCallInfo fcinfo)
 {
 	PG_RETURN_BYTEA_P(sm_flat_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
 }
+
+/*
+ * The combine and I/O functions of the SQL types logistic_rows and
+ * classifier_scores: the same code, the kind telling their flat forms apart.
+ */
+#define ROWS_TYPE_FUNCTIONS(type, kind) \
+PG_FUNCTION_INFO_V1(type##_combine); \
+Datum type##_combine(PG_FUNCTION_ARGS) { return rows_combine(fcinfo, kind, #type "_combine"); } \
+PG_FUNCTION_INFO_V1(type##_in); \
+Datum type##_in(PG_FUNCTION_ARGS) { return rows_in(fcinfo, kind); } \
+PG_FUNCTION_INFO_V1(type##_recv); \
+Datum type##_recv(PG_FUNCTION_ARGS) { return rows_recv(fcinfo, kind); } \
+PG_FUNCTION_INFO_V1(type##_out); \
+Datum type##_out(PG_FUNCTION_ARGS) { return rows_out(fcinfo); } \
+PG_FUNCTION_INFO_V1(type##_send); \
+Datum type##_send(PG_FUNCTION_ARGS) { return rows_send(fcinfo); }
+
+ROWS_TYPE_FUNCTIONS(logistic_rows, ROWS_LOGISTIC)
+ROWS_TYPE_FUNCTIONS(classifier_scores, ROWS_CLASSIFIER)

@@ -57,13 +57,7 @@ typedef struct LabelledRowsView
 extern LabelledRows *sm_rows_for_update(FunctionCallInfo fcinfo, LabelledRowsKind kind,
 										const char *funcname, int32 width, float8 param);
 extern void sm_rows_append(LabelledRows *rows, bool label, const float8 *values);
-extern Datum sm_rows_combine(FunctionCallInfo fcinfo, LabelledRowsKind kind, const char *funcname);
 extern void sm_rows_view(Datum d, LabelledRowsKind kind, LabelledRowsView *view);
 extern int64 sm_rows_limit(int32 width);
-
-extern Datum sm_rows_in(FunctionCallInfo fcinfo, LabelledRowsKind kind);
-extern Datum sm_rows_out(FunctionCallInfo fcinfo);
-extern Datum sm_rows_recv(FunctionCallInfo fcinfo, LabelledRowsKind kind);
-extern Datum sm_rows_send(FunctionCallInfo fcinfo);
 
 #endif

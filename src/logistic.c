@@ -163,41 +163,6 @@ logistic_rows_add(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(EOHPGetRWDatum(&rows->hdr));
 }
 
-PG_FUNCTION_INFO_V1(logistic_rows_combine);
-Datum
-logistic_rows_combine(PG_FUNCTION_ARGS)
-{
-	return sm_rows_combine(fcinfo, ROWS_LOGISTIC, "logistic_rows_combine");
-}
-
-PG_FUNCTION_INFO_V1(logistic_rows_in);
-Datum
-logistic_rows_in(PG_FUNCTION_ARGS)
-{
-	return sm_rows_in(fcinfo, ROWS_LOGISTIC);
-}
-
-PG_FUNCTION_INFO_V1(logistic_rows_out);
-Datum
-logistic_rows_out(PG_FUNCTION_ARGS)
-{
-	return sm_rows_out(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(logistic_rows_recv);
-Datum
-logistic_rows_recv(PG_FUNCTION_ARGS)
-{
-	return sm_rows_recv(fcinfo, ROWS_LOGISTIC);
-}
-
-PG_FUNCTION_INFO_V1(logistic_rows_send);
-Datum
-logistic_rows_send(PG_FUNCTION_ARGS)
-{
-	return sm_rows_send(fcinfo);
-}
-
 /* ---- the fit -------------------------------------------------------- */
 
 typedef struct FitData

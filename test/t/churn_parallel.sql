@@ -21,17 +21,7 @@ FROM (SELECT i, sqrt(-2 * ln(ref.unit(i, 1, 21))) * cos(2 * pi() * ref.unit(i, 2
       FROM generate_series(1, 200000) AS i) AS g;
 ANALYZE par_rows;
 
-CREATE FUNCTION pg_temp.plan_of(query text, options text DEFAULT 'COSTS OFF') RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	line text;
-	plan text := '';
-BEGIN
-	FOR line IN EXECUTE format('EXPLAIN (%s) %s', options, query) LOOP
-		plan := plan || line || E'\n';
-	END LOOP;
-	RETURN plan;
-END
-$f$;
+\i test/helpers/plan_of.sql
 
 CREATE TEMP VIEW q AS VALUES
   ('engagement', $$SELECT customer_id, engagement(occurred_at, feature, quantity, timestamptz '2026-03-31', '28 days')::text AS e FROM par_events GROUP BY customer_id$$),

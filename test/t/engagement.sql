@@ -202,15 +202,7 @@ SELECT throws_ok($$SELECT engagement(date '2026-01-10', 'x', q, date '2026-01-31
 SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity FROM (VALUES (0::numeric), (-0.0::numeric)) v(q)),
           0::numeric, 'quantity zero and minus zero are zero');
 -- the error names the event
-CREATE FUNCTION pg_temp.error_detail(query text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE d text;
-BEGIN
-  EXECUTE query;
-  RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-  RETURN d;
-END $f$;
+\i test/helpers/error_detail.sql
 SELECT is(pg_temp.error_detail($$SELECT engagement(date '2026-01-10', 'reports', 'NaN', date '2026-01-31', '28 days')$$),
           'The event at 2026-01-10, feature ''reports'', has quantity NaN.', 'the quantity error names the event');
 SELECT throws_ok($$SELECT engagement(date '2026-01-10', 'x', 1e-16, date '2026-01-31', '28 days')$$,
