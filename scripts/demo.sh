@@ -3,7 +3,8 @@
 # Debian 12), install it into a private copy of PostgreSQL 15 and start a
 # cluster from it in /tmp/saas_metrics_demo (DEMO_DIR overrides),
 # create the database saas_demo with the extension and a generated SaaS book
-# (demo/book.sql), and print a metrics dashboard (demo/dashboard.sql).  The
+# (demo/book.sql) with its product usage (demo/usage.sql) and churn-risk
+# model (demo/churn.sql), and print a metrics dashboard (demo/dashboard.sql).  The
 # cluster keeps running for you to explore; running the demo again starts
 # it afresh.
 #
@@ -54,7 +55,8 @@ cluster_start "$DEMO_DIR"
 
 echo "== loading the demo book into database saas_demo"
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE saas_demo"
-psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql
+psql -X -q -v ON_ERROR_STOP=1 -d saas_demo -c "CREATE EXTENSION saas_metrics" -f demo/book.sql \
+	-f demo/usage.sql -f demo/churn.sql
 
 psql -X -v ON_ERROR_STOP=1 -P pager=off -d saas_demo -f demo/dashboard.sql
 
