@@ -24,7 +24,7 @@
  * So a customer's state takes about 120 bytes, plus the bitmap (window
  * days / 8), plus 8 + name length (rounded up to 4) + 8 bytes of slots per
  * distinct feature, with up to 2x slack from doubling: about 1 kB for 20
- * features, at most about 10 MB for the worst allowed input.
+ * features, at most about 17 MB for the worst allowed input.
  *
  * The state is a plain varlena that the transition function changes in
  * place (it belongs to the aggregate); it is reallocated, and then copied
@@ -110,26 +110,43 @@ state_size(int32 ndays, int32 nslots, int32 arena_size)
 
 /* ---- days ----------------------------------------------------------- */
 
-/* The local day of a timestamptz, remembering the last day's bounds. */
-typedef struct DayCache
+/*
+ * What one call site remembers between rows: the bounds of the last local
+ * day looked up (events come roughly in time order, so most rows fall on
+ * it), and the window of the last new state (the groups of a query usually
+ * share as_of and window, which take a few time zone lookups to place).
+ */
+typedef struct EngagementCache
 {
-	pg_tz	   *tz;
+	pg_tz	   *day_tz;			/* NULL: no day yet */
 	TimestampTz day_start;
 	TimestampTz next_day_start;
 	DateADT		day;
-} DayCache;
+	pg_tz	   *window_tz;		/* NULL: no window yet */
+	EngagementState window;		/* the header of a new state */
+} EngagementCache;
 
+static EngagementCache *
+call_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(EngagementCache));
+	return fcinfo->flinfo->fn_extra;
+}
+
+/* The local day of a timestamptz in the session's TimeZone. */
 static DateADT
 local_day(FunctionCallInfo fcinfo, TimestampTz t)
 {
-	DayCache   *cache = fcinfo->flinfo->fn_extra;
+	EngagementCache *cache = call_cache(fcinfo);
 	DateADT		day;
 	int			overflow_start = 0,
 				overflow_end = 0;
 	TimestampTz start,
 				end;
 
-	if (cache && cache->tz == session_timezone &&
+	if (cache->day_tz == session_timezone &&
 		t >= cache->day_start && t < cache->next_day_start)
 		return cache->day;
 	day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(t)));
@@ -137,12 +154,7 @@ local_day(FunctionCallInfo fcinfo, TimestampTz t)
 	end = date2timestamptz_opt_overflow(day + 1, &overflow_end);
 	if (overflow_start == 0 && overflow_end == 0 && t >= start && t < end)
 	{
-		if (cache == NULL)
-		{
-			cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(DayCache));
-			fcinfo->flinfo->fn_extra = cache;
-		}
-		cache->tz = session_timezone;
+		cache->day_tz = session_timezone;
 		cache->day_start = start;
 		cache->next_day_start = end;
 		cache->day = day;
@@ -181,14 +193,14 @@ same_interval(const Interval *a, const Interval *b)
 }
 
 /*
- * A new state for as_of and window: the window is (as_of - window, as_of],
- * the previous window (as_of - 2 * window, as_of - window], with the
- * calendar arithmetic of date/timestamptz minus interval.
+ * The header of a state for as_of and window: the window is (as_of -
+ * window, as_of], the previous window (as_of - 2 * window, as_of - window],
+ * with the calendar arithmetic of date/timestamptz minus interval.
  */
-static EngagementState *
-state_new(FunctionCallInfo fcinfo, bool is_timestamptz, int64 as_of, Interval *window)
+static void
+window_place(FunctionCallInfo fcinfo, EngagementState *s, bool is_timestamptz, int64 as_of,
+			 Interval *window)
 {
-	EngagementState *s;
 	Datum		twice;
 	int64		ndays;
 
@@ -210,7 +222,7 @@ state_new(FunctionCallInfo fcinfo, bool is_timestamptz, int64 as_of, Interval *w
 				 errdetail("window is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
 
-	s = palloc0(state_size(0, 0, 0));
+	memset(s, 0, sizeof(EngagementState));
 	s->version = ENGAGEMENT_VERSION;
 	s->flags = is_timestamptz ? ENGAGEMENT_TIMESTAMPTZ : 0;
 	s->as_of = as_of;
@@ -244,11 +256,26 @@ state_new(FunctionCallInfo fcinfo, bool is_timestamptz, int64 as_of, Interval *w
 				 errmsg("window must be at most %d days", ENGAGEMENT_MAX_DAYS),
 				 errdetail("window is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
-
-	/* now that its size is known */
-	s = repalloc(s, state_size((int32) ndays, 0, 0));
-	memset(STATE_BITMAP(s), 0, BITMAP_BYTES(ndays));
 	s->ndays = (int32) ndays;
+}
+
+/* A new, empty state for as_of and window. */
+static EngagementState *
+state_new(FunctionCallInfo fcinfo, bool is_timestamptz, int64 as_of, Interval *window)
+{
+	EngagementCache *cache = call_cache(fcinfo);
+	EngagementState *s;
+
+	if (cache->window_tz != session_timezone || cache->window.as_of != as_of ||
+		!same_interval(&cache->window.window, window) ||
+		((cache->window.flags & ENGAGEMENT_TIMESTAMPTZ) != 0) != is_timestamptz)
+	{
+		cache->window_tz = NULL;	/* until placed */
+		window_place(fcinfo, &cache->window, is_timestamptz, as_of, window);
+		cache->window_tz = session_timezone;
+	}
+	s = palloc0(state_size(cache->window.ndays, 0, 0));
+	memcpy(s, &cache->window, sizeof(EngagementState));
 	SET_VARSIZE(s, state_size(s->ndays, 0, 0));
 	return s;
 }
