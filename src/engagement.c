@@ -61,29 +61,35 @@
 #define ENGAGEMENT_MAX_FEATURES 10000
 #define ENGAGEMENT_MAX_FEATURE_LEN 1000
 
+/*
+ * The fields every row reads come first, in one 64-byte cache line, and
+ * those of events in the window next, with the bitmap: a customer's state
+ * is touched at random among many, so each line costs a cache miss.
+ */
 typedef struct EngagementState
 {
+	/* read by every row */
 	int32		vl_len_;
-	uint16		version;
 	uint8		flags;
 	uint8		quantity_scale; /* total_quantity is in units of 10^-scale */
-	int32		ndays;			/* bits of the day bitmap */
+	uint16		version;
 	int64		as_of;			/* a DateADT or a TimestampTz */
 	Interval	window;
 	int64		window_start;	/* events in (window_start, as_of] count */
 	int64		previous_start; /* and those in (previous_start, window_start] */
 	int64		last_event;		/* the latest event up to as_of (HAS_LAST) */
-	int32		first_day;		/* the day of the bitmap's first bit */
-	int32		as_of_day;		/* the (local) day of as_of */
 	int32		last_event_day;
-	int32		nfeatures;
+	int32		first_day;		/* the day of the bitmap's first bit */
+	/* read by rows in the windows */
 	int64		events;
 	int64		previous_events;
 	int128		quantity;
 	int32		nslots;			/* feature slots: 0 or a power of 2 */
+	int32		nfeatures;
 	int32		arena_used;		/* bytes of feature entries in use */
 	int32		arena_size;
-	int32		padding;		/* zero */
+	int32		ndays;			/* bits of the day bitmap */
+	int32		as_of_day;		/* the (local) day of as_of */
 	/* then the bitmap, the slots (uint32) and the arena */
 } EngagementState;
 
@@ -392,6 +398,8 @@ quantity_rescaled(int128 quantity, int from, int to)
 	INT64CONST(1000000000000000)};
 	int128		result;
 
+	if (to == from)
+		return quantity;
 	if (to > MONEY_MAX_SCALE)
 		quantity_too_precise();
 	if (__builtin_mul_overflow(quantity, (int128) pow10[to - from], &result))
@@ -710,7 +718,7 @@ state_validate(struct varlena *flat)
 		s->nfeatures < 0 || s->nfeatures > ENGAGEMENT_MAX_FEATURES ||
 		s->nfeatures * 2 > s->nslots ||
 		s->arena_size < 0 || s->arena_used < 0 || s->arena_used > s->arena_size ||
-		s->events < 0 || s->previous_events < 0 || s->padding != 0 ||
+		s->events < 0 || s->previous_events < 0 ||
 		(int64) s->as_of_day - s->first_day + 1 != s->ndays ||
 		!(s->previous_start <= s->window_start && s->window_start < s->as_of))
 		sm_flat_corrupt(TYPNAME, "bad header");
@@ -757,6 +765,7 @@ state_validate(struct varlena *flat)
 	{
 		FeatureEntry *e;
 
+		CHECK_FOR_INTERRUPTS();
 		if (slots[i] == 0)
 			continue;
 		if (slots[i] > (uint32) s->arena_used)

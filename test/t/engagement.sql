@@ -247,13 +247,13 @@ SELECT throws_ok($$SELECT 'abc'::engagement_state$$, '22P02', NULL, 'text input 
 SELECT throws_ok($$SELECT '\x0011'::engagement_state$$, '22P03', 'invalid engagement_state value: wrong length', 'too short');
 SELECT throws_ok($$SELECT (left(s::text, -2) || 'ff')::engagement_state FROM states WHERE customer_id = 1$$,
                  '22P03', NULL, 'a changed last byte (in the feature arena) is detected');
-SELECT throws_ok($$SELECT overlay(s::text placing '02' from 11 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
+SELECT throws_ok($$SELECT overlay(s::text placing '02' from 3 + 2 * 6 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
                  '22P03', 'invalid engagement_state value: unknown version', 'another version');
--- a flag that is not one (offset 6 of the header)
-SELECT throws_ok($$SELECT overlay(s::text placing 'ff' from 15 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
+-- a flag that is not one (offset 4 of the header)
+SELECT throws_ok($$SELECT overlay(s::text placing 'ff' from 3 + 2 * 4 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
                  '22P03', 'invalid engagement_state value: bad header', 'unknown flags');
--- the day bitmap: a day after as_of
-SELECT throws_ok($$SELECT overlay(s::text placing 'ffffffff' from 3 + 2 * 128 for 8)::engagement_state FROM states WHERE customer_id = 1$$,
+-- the day bitmap (after the 120-byte header): a day after as_of
+SELECT throws_ok($$SELECT overlay(s::text placing 'ffffffff' from 3 + 2 * 120 for 8)::engagement_state FROM states WHERE customer_id = 1$$,
                  '22P03', NULL, 'a day outside the window');
 
 SELECT * FROM finish();
