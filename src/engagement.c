@@ -353,7 +353,7 @@ state_add_feature(EngagementState *s, const char *name, uint32 len)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("engagement counts at most %d distinct features per group",
 						ENGAGEMENT_MAX_FEATURES),
-				 errhint("feature should name one of the product's features, not an event's free text.")));
+				 errhint("Pass the name of one of the product's features, not an event's free text.")));
 	if ((s->nfeatures + 1) * 2 > s->nslots ||
 		s->arena_used + ENTRY_SIZE(len) > s->arena_size)
 	{
@@ -689,7 +689,7 @@ engagement_feature_share(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("distinct_features must be between 0 and plan_features"),
 				 errdetail("distinct_features is %d, plan_features %d.", features, plan_features),
-				 errhint("Count only the features of the customer's plan, e.g. with a FILTER clause on the events.")));
+				 errhint("Count only the plan's features, or pass the most features of any plan the customer had in the window.")));
 	PG_RETURN_FLOAT8((float8) features / plan_features);
 }
 
