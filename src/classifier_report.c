@@ -194,6 +194,8 @@ classifier_report_final(PG_FUNCTION_ARGS)
 	sorted = palloc_extended(n * sizeof(ScoredRow), MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		sorted[i].score = view.values[i];
 		sorted[i].label = view.labels[i];
 		positives += view.labels[i];
@@ -207,9 +209,10 @@ classifier_report_final(PG_FUNCTION_ARGS)
 		int64		run_positives = 0;
 		double		s = sorted[start].score;
 
-		CHECK_FOR_INTERRUPTS();
 		for (end = start; end < n && sorted[end].score == s; end++)
 		{
+			if ((end & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			run_positives += sorted[end].label;
 			if (s < 0.0 || s > 1.0)
 				probabilities = false;

@@ -284,8 +284,12 @@ flat_validate(struct varlena *v, LabelledRowsKind kind)
 	if (VARSIZE(flat) != flat_size(flat->nrows, flat->width))
 		sm_flat_corrupt(typname, "wrong length");
 	for (int64 i = 0; i < (int64) MAXALIGN(flat->nrows); i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (FLAT_LABELS(flat)[i] > (i < flat->nrows ? 1 : 0))
 			sm_flat_corrupt(typname, "bad label");
+	}
 	values = FLAT_VALUES(flat);
 	for (int64 i = 0; i < flat->nrows * flat->width; i++)
 	{

@@ -70,13 +70,23 @@ array_text(ArrayType *a)
 	return OidOutputFunctionCall(F_ARRAY_OUT, PointerGetDatum(a));
 }
 
+/* Whose features: a reader's argument, or the row of an aggregate's label. */
+typedef enum FeatureOwner
+{
+	ARGUMENT,
+	ROW_NOT_CHURNED,
+	ROW_CHURNED
+} FeatureOwner;
+
 /*
  * The values of a float8[] argument (a row's features or a reader's), all
- * finite and not NULL; what names the argument in errors.
+ * finite and not NULL; owner names them in errors.
  */
 static float8 *
-feature_values(ArrayType *a, int *n, const char *what)
+feature_values(ArrayType *a, int *n, FeatureOwner owner)
 {
+	const char *what = owner == ARGUMENT ? "The argument" :
+		owner == ROW_CHURNED ? "The row with churned = true" : "The row with churned = false";
 	float8	   *values;
 
 	if (ARR_NDIM(a) > 1)
@@ -119,7 +129,6 @@ logistic_rows_add(PG_FUNCTION_ARGS)
 	bool		churned;
 	float8	   *values;
 	int			n;
-	char	   *what;
 	LabelledRows *rows;
 
 	sm_aggregate_context(fcinfo, "logistic_rows_add");
@@ -144,8 +153,7 @@ logistic_rows_add(PG_FUNCTION_ARGS)
 	}
 	churned = PG_GETARG_BOOL(1);
 	array = PG_GETARG_ARRAYTYPE_P(2);
-	what = psprintf("The row with churned = %s", churned ? "true" : "false");
-	values = feature_values(array, &n, what);
+	values = feature_values(array, &n, churned ? ROW_CHURNED : ROW_NOT_CHURNED);
 
 	rows = sm_rows_for_update(fcinfo, ROWS_LOGISTIC, "logistic_rows_add", n, l2);
 	if (rows->width != n)
@@ -565,7 +573,11 @@ logistic_fit_final(PG_FUNCTION_ARGS)
 		d.x = rows.values;
 		d.l2 = rows.param;
 		for (int64 i = 0; i < d.n; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			d.positives += d.y[i];
+		}
 	}
 	if (d.positives == 0 || d.positives == d.n)
 		ereport(ERROR,
@@ -685,7 +697,7 @@ static float8 *
 reader_features(Model *m, ArrayType *a)
 {
 	int			n;
-	float8	   *x = feature_values(a, &n, "The argument");
+	float8	   *x = feature_values(a, &n, ARGUMENT);
 
 	if (n != m->p)
 		ereport(ERROR,

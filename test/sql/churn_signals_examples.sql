@@ -89,3 +89,13 @@ SELECT customer_id, name, mrr, churn_probability, mrr_at_risk, top_drivers
 FROM churn_risk ORDER BY mrr_at_risk DESC, customer_id LIMIT 8;
 SELECT count(*) AS customers, sum(mrr) AS mrr, round(sum(mrr_at_risk), 2) AS mrr_at_risk
 FROM churn_risk;
+
+-- the tests share one database: leave nothing behind
+\set ECHO none
+DROP MATERIALIZED VIEW churn_risk;
+DROP TABLE churn_snapshots, churn_models, churn_backtest;
+DROP FUNCTION churn_labels(date, interval), active_customers(date), churn_features(engagement, integer, date, date, numeric);
+DROP TABLE usage_events, plan_features;
+DROP VIEW month_end_customers;
+DROP TABLE nps_responses, acquisition_spend, subscriptions, customers;
+DROP TABLE events, snapshots, scored;
