@@ -19,7 +19,9 @@
  *     bytes;
  *   - counts of events in the window and the previous window, the latest
  *     event up to as_of, and the window's total quantity as an int128 count
- *     of its smallest decimal unit (money.c decodes each numeric).
+ *     of its smallest decimal unit (money.c decodes each numeric, rounded
+ *     half-even to 12 decimals) with the most decimals a quantity was
+ *     written with, to show the total the same way.
  *
  * So a customer's state takes about 120 bytes, plus the bitmap (window
  * days / 8), plus 8 + name length (rounded up to 4) + 8 bytes of slots per
@@ -72,7 +74,8 @@ typedef struct EngagementState
 	int32		vl_len_;
 	uint8		flags;
 	uint8		quantity_scale; /* total_quantity is in units of 10^-scale */
-	uint16		version;
+	uint8		version;
+	uint8		quantity_display_scale; /* shown with this many decimals */
 	int64		as_of;			/* a DateADT or a TimestampTz */
 	Interval	window;
 	int64		window_start;	/* events in (window_start, as_of] count */
@@ -378,7 +381,7 @@ state_add_feature(EngagementState *s, const char *name, uint32 len)
 }
 
 static void
-quantity_too_precise(void)
+quantity_out_of_range(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -387,23 +390,16 @@ quantity_too_precise(void)
 					   MONEY_MAX_SCALE)));
 }
 
-/* A total in units of 10^-from as units of 10^-to (to >= from). */
+/* A total in units of 10^-from as units of 10^-to (from <= to <= 12). */
 static int128
 quantity_rescaled(int128 quantity, int from, int to)
 {
-	static const int64 pow10[MONEY_MAX_SCALE + 1] = {1, 10, 100, 1000, 10000, 100000,
-		1000000, 10000000, 100000000, 1000000000, INT64CONST(10000000000),
-		INT64CONST(100000000000), INT64CONST(1000000000000),
-		INT64CONST(10000000000000), INT64CONST(100000000000000),
-	INT64CONST(1000000000000000)};
 	int128		result;
 
 	if (to == from)
 		return quantity;
-	if (to > MONEY_MAX_SCALE)
-		quantity_too_precise();
-	if (__builtin_mul_overflow(quantity, (int128) pow10[to - from], &result))
-		quantity_too_precise();
+	if (__builtin_mul_overflow(quantity, sm_money_widen(1, from, to), &result))
+		quantity_out_of_range();
 	return result;
 }
 
@@ -421,7 +417,7 @@ static void
 state_add_quantity(EngagementState *s, int128 units)
 {
 	if (__builtin_add_overflow(s->quantity, units, &s->quantity))
-		quantity_too_precise();
+		quantity_out_of_range();
 }
 
 /*
@@ -517,12 +513,15 @@ engagement_add(FunctionCallInfo fcinfo, bool is_timestamptz)
 		s->events++;
 		if (quantity)
 		{
-			/* exact at its own scale (18 digits), then at the total's */
-			int			dscale = sm_money_dscale(quantity);
+			/* rounded half-even at 12 decimals, at its own smallest scale */
+			int64		units;
+			int			scale;
+			int			display_scale;
 
-			state_set_scale(s, dscale);
-			state_add_quantity(s, quantity_rescaled(sm_money_scaled(quantity, dscale, "quantity"),
-													dscale, s->quantity_scale));
+			sm_money_decode(quantity, &units, &scale, &display_scale, "quantity");
+			state_set_scale(s, scale);
+			state_add_quantity(s, sm_money_widen(units, scale, s->quantity_scale));
+			s->quantity_display_scale = Max(s->quantity_display_scale, display_scale);
 		}
 		if (!PG_ARGISNULL(2))
 		{
@@ -612,6 +611,7 @@ engagement_combine(PG_FUNCTION_ARGS)
 	state_set_scale(s, other->quantity_scale);
 	state_add_quantity(s, quantity_rescaled(other->quantity, other->quantity_scale,
 											s->quantity_scale));
+	s->quantity_display_scale = Max(s->quantity_display_scale, other->quantity_display_scale);
 	bitmap = STATE_BITMAP(s);
 	other_bitmap = STATE_BITMAP(other);
 	for (int i = 0; i < BITMAP_BYTES(s->ndays); i++)
@@ -663,7 +663,8 @@ engagement_final(PG_FUNCTION_ARGS)
 	values[5] = Int64GetDatum(s->previous_events);
 	values[6] = Float8GetDatum(s->previous_events > 0 ? (float8) s->events / s->previous_events : 0.0);
 	nulls[6] = s->previous_events == 0;
-	values[7] = NumericGetDatum(sm_money_numeric(s->quantity, s->quantity_scale));
+	values[7] = NumericGetDatum(sm_money_numeric(s->quantity, s->quantity_scale,
+												 s->quantity_display_scale));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
@@ -713,6 +714,7 @@ state_validate(struct varlena *flat)
 	if (s->version != ENGAGEMENT_VERSION)
 		sm_flat_corrupt(TYPNAME, "unknown version");
 	if ((s->flags & ~ENGAGEMENT_FLAGS) != 0 || s->quantity_scale > MONEY_MAX_SCALE ||
+		s->quantity_display_scale > MONEY_MAX_SCALE ||
 		s->ndays <= 0 || s->ndays > ENGAGEMENT_MAX_DAYS ||
 		s->nslots < 0 || (s->nslots & (s->nslots - 1)) != 0 ||
 		s->nfeatures < 0 || s->nfeatures > ENGAGEMENT_MAX_FEATURES ||

@@ -9,7 +9,7 @@ SET TimeZone = 'UTC';
 SET DateStyle = 'ISO';
 \i test/reference/book.sql
 \i test/reference/engagement.sql
-SELECT plan(70);
+SELECT plan(73);
 
 -- ---------------------------------------------------------------- by hand
 -- as_of 2026-01-31, window 28 days: the window is 2026-01-04 .. 2026-01-31,
@@ -205,17 +205,28 @@ SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 
 \i test/helpers/error_detail.sql
 SELECT is(pg_temp.error_detail($$SELECT engagement(date '2026-01-10', 'reports', 'NaN', date '2026-01-31', '28 days')$$),
           'The event at 2026-01-10, feature ''reports'', has quantity NaN.', 'the quantity error names the event');
-SELECT throws_ok($$SELECT engagement(date '2026-01-10', 'x', 1e-16, date '2026-01-31', '28 days')$$,
-                 '22003', 'total_quantity is out of range', 'quantity with 16 decimals');
-SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity
-           FROM (VALUES (1e-15), (123456789.5), (0.25)) v(q)),
-          123456789.750000000000001, 'quantities of different scales sum exactly');
+-- each quantity rounded half-even at 12 decimals, then summed: two halves
+-- of the 12th decimal round to 0 each (not to 1 together), 1.5 of it to 2
+SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity::text
+           FROM (VALUES (0.0000000000005), (0.0000000000005)) v(q)),
+          '0.000000000000', 'quantities are rounded half-even at 12 decimals, each on its own (to even: 0)');
+SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity::text
+           FROM (VALUES (0.0000000000015), (1e-16)) v(q)),
+          '0.000000000002', 'quantities are rounded half-even at 12 decimals (to even: 2); 1e-16 is 0');
+SELECT is((SELECT (engagement(date '2026-01-10', 'x', 1234567890.123456789012, date '2026-01-31', '28 days')).total_quantity::text),
+          '1234567890.123456789000', 'a quantity of 22 significant digits is rounded half-even to the 19 that fit');
+SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity::text
+           FROM (VALUES (1e-12), (123456789.5), (0.25)) v(q)),
+          '123456789.750000000001', 'quantities of different scales sum exactly');
+SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity::text
+           FROM (VALUES (5.00), (1.5)) v(q)),
+          '6.50', 'the total is shown with the most decimals a quantity was written with');
 SELECT is((SELECT (engagement(date '2026-01-10', 'x', 90000000000000000.01, date '2026-01-31', '28 days')).total_quantity
            FROM generate_series(1, 3)),
           270000000000000000.03, 'totals beyond bigint units are exact');
 SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity
-           FROM (VALUES (999999999999999999), (0.000000000000001)) v(q)),
-          999999999999999999.000000000000001, 'an 18-digit quantity and a 15-decimal one: 33 digits, exact');
+           FROM (VALUES (999999999999999999), (0.000000000001)) v(q)),
+          999999999999999999.000000000001, 'an 18-digit quantity and a 12-decimal one: 30 digits, exact');
 SELECT throws_ok($$SELECT engagement(date '2026-01-10', 'x', 9999999999999999999, date '2026-01-31', '28 days')$$,
                  '22003', 'quantity is out of range', 'a quantity of 19 digits');
 SELECT throws_ok($$SELECT engagement(date '2026-01-10', repeat('x', 1001), 1, date '2026-01-31', '28 days')$$,
