@@ -2,7 +2,8 @@
 -- history and proven on it (run after demo/book.sql and demo/usage.sql).
 -- docs/churn_signals.md walks through these steps.
 --
---   1. labels: who is active on a day, and who of them has left h later;
+--   1. labels, from the subscription book: who is active on a day
+--      (customers_at), and who of them has left h later;
 --   2. snapshots: each active customer's engagement features as of the
 --      first day of each month, 2025-01 to 2026-07, and its label;
 --   3. the backtest: a model fitted on the snapshots whose labels were known
@@ -17,32 +18,21 @@ SET TimeZone = 'UTC';
 
 DROP MATERIALIZED VIEW IF EXISTS churn_risk;
 DROP TABLE IF EXISTS churn_snapshots, churn_models, churn_backtest;
-DROP FUNCTION IF EXISTS churn_labels(date, interval), active_customers(date),
+DROP FUNCTION IF EXISTS churn_labels(subscription_book, date, interval),
                         churn_features(engagement, integer, date, date, numeric);
 
--- 1. Labels.  The customers active on a day, with their MRR: a subscription
--- row with started_at <= day < ended_at (NULL: still active) and MRR > 0.
--- This is the one place that reads the subscription book: with the book's
--- reader it becomes customers_at(book, day).
-CREATE FUNCTION active_customers(day date)
-RETURNS TABLE(customer_id bigint, mrr numeric)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-    SELECT s.customer_id, sum(s.mrr)
-    FROM subscriptions AS s
-    WHERE s.started_at <= day AND day < coalesce(s.ended_at, 'infinity') AND s.mrr > 0
-    GROUP BY s.customer_id;
-END;
-
--- A customer active on day has churned within horizon if it is not active
--- on day + horizon (one who leaves and comes back within it has not).
-CREATE FUNCTION churn_labels(day date, horizon interval)
+-- 1. Labels, from the subscription book.  customers_at(book, day) lists the
+-- customers active on a day with their MRR then (a row with started_at <=
+-- day < ended_at, MRR > 0).  A customer active on day has churned within
+-- horizon if it is not active on day + horizon (one who leaves and comes
+-- back within it has not).  The book's ids are text; the demo's are bigint.
+CREATE FUNCTION churn_labels(book subscription_book, day date, horizon interval)
 RETURNS TABLE(customer_id bigint, mrr numeric, churned boolean)
-LANGUAGE sql STABLE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT now_active.customer_id, now_active.mrr, later.customer_id IS NULL
-    FROM active_customers(day) AS now_active
-    LEFT JOIN active_customers((day + horizon)::date) AS later
+    SELECT now_active.customer_id::bigint, now_active.mrr, later.customer_id IS NULL
+    FROM customers_at(book, day) AS now_active
+    LEFT JOIN customers_at(book, (day + horizon)::date) AS later
            ON later.customer_id = now_active.customer_id;
 END;
 
@@ -72,8 +62,9 @@ SELECT l.day, l.customer_id, l.mrr, l.churned, c.signed_up,
         WHERE s.customer_id = l.customer_id AND s.started_at <= l.day
           AND coalesce(s.ended_at, 'infinity') > l.day - 28) AS plan_features,
        engagement(u.occurred_at, u.feature, u.quantity, l.day::timestamptz, '28 days') AS e
-FROM generate_series(date '2025-01-01', date '2026-07-01', interval '1 month') AS d,
-     LATERAL (SELECT d::date AS day, cl.* FROM churn_labels(d::date, '3 months') AS cl) AS l
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM subscriptions) AS b,
+     generate_series(date '2025-01-01', date '2026-07-01', interval '1 month') AS d,
+     LATERAL (SELECT d::date AS day, cl.* FROM churn_labels(b.book, d::date, '3 months') AS cl) AS l
 JOIN customers AS c USING (customer_id)
 LEFT JOIN usage_events AS u ON u.customer_id = l.customer_id AND u.occurred_at < l.day::timestamptz
 WHERE l.day - c.signed_up >= 28
@@ -117,11 +108,13 @@ FROM churn_snapshots;
 CREATE MATERIALIZED VIEW churn_risk AS
 WITH today AS (SELECT date '2026-11-01' AS day),
 now_active AS (
-    SELECT a.customer_id, a.mrr, c.name, c.signed_up, t.day,
+    SELECT c.customer_id, a.mrr, c.name, c.signed_up, t.day,
            (SELECT max(pf.features) FROM subscriptions AS s JOIN plan_features AS pf USING (plan)
-            WHERE s.customer_id = a.customer_id AND s.started_at <= t.day
+            WHERE s.customer_id = c.customer_id AND s.started_at <= t.day
               AND coalesce(s.ended_at, 'infinity') > t.day - 28) AS plan_features
-    FROM today AS t, active_customers(t.day) AS a JOIN customers AS c USING (customer_id)
+    FROM today AS t,
+         (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM subscriptions) AS b,
+         customers_at(b.book, t.day) AS a JOIN customers AS c ON c.customer_id = a.customer_id::bigint
     WHERE t.day - c.signed_up >= 28
 ),
 scored AS (
