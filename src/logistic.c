@@ -26,7 +26,8 @@
  * errors then come from the inverse of the (penalised) information matrix.
  *
  * What cannot be fitted is said, never returned as NaN:
- *   - no rows, or rows of one outcome only: error 22023 (no estimate);
+ *   - no rows (every row skipped): NULL, as for SQL's own aggregates;
+ *   - rows of one outcome only: error 22023 (no estimate);
  *   - a constant feature, or features that are linear combinations of one
  *     another (the information matrix is singular at the start): error
  *     22023 naming the feature;
@@ -564,20 +565,18 @@ logistic_fit_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	memset(&d, 0, sizeof(d));
-	if (!PG_ARGISNULL(0))
+	/* strict: no rows is NULL */
+	sm_rows_view(PG_GETARG_DATUM(0), ROWS_LOGISTIC, &rows);
+	d.p = rows.width;
+	d.n = rows.nrows;
+	d.y = rows.labels;
+	d.x = rows.values;
+	d.l2 = rows.param;
+	for (int64 i = 0; i < d.n; i++)
 	{
-		sm_rows_view(PG_GETARG_DATUM(0), ROWS_LOGISTIC, &rows);
-		d.p = rows.width;
-		d.n = rows.nrows;
-		d.y = rows.labels;
-		d.x = rows.values;
-		d.l2 = rows.param;
-		for (int64 i = 0; i < d.n; i++)
-		{
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			d.positives += d.y[i];
-		}
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		d.positives += d.y[i];
 	}
 	if (d.positives == 0 || d.positives == d.n)
 		ereport(ERROR,

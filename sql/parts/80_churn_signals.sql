@@ -177,10 +177,10 @@ COMMENT ON FUNCTION @extschema@.logistic_rows_combine(@extschema@.logistic_rows,
 
 CREATE FUNCTION @extschema@.logistic_fit(@extschema@.logistic_rows)
 RETURNS @extschema@.logistic_model
-AS 'MODULE_PATHNAME', 'logistic_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'logistic_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.logistic_fit(@extschema@.logistic_rows) IS
-'maximum-likelihood (or L2-penalised) logistic regression of the rows by Newton-Raphson on standardised features';
+'maximum-likelihood (or L2-penalised) logistic regression of the rows by Newton-Raphson on standardised features; no rows: NULL';
 
 CREATE AGGREGATE @extschema@.logistic_fit(churned boolean, features float8[]) (
     SFUNC = @extschema@.logistic_rows_add,
