@@ -21,7 +21,7 @@ FROM (SELECT i, sqrt(-2 * ln(ref.unit(i, 1, 21))) * cos(2 * pi() * ref.unit(i, 2
       FROM generate_series(1, 200000) AS i) AS g;
 ANALYZE par_rows;
 
-\i test/helpers/plan_of.sql
+\ir lib/plan_of.sql
 
 CREATE TEMP VIEW q AS VALUES
   ('engagement', $$SELECT customer_id, engagement(occurred_at, feature, quantity, timestamptz '2026-03-31', '28 days')::text AS e FROM par_events GROUP BY customer_id$$),

@@ -202,7 +202,7 @@ SELECT throws_ok($$SELECT engagement(date '2026-01-10', 'x', q, date '2026-01-31
 SELECT is((SELECT (engagement(date '2026-01-10', 'x', q, date '2026-01-31', '28 days')).total_quantity FROM (VALUES (0::numeric), (-0.0::numeric)) v(q)),
           0::numeric, 'quantity zero and minus zero are zero');
 -- the error names the event
-\i test/helpers/error_detail.sql
+\ir lib/error_detail.sql
 SELECT is(pg_temp.error_detail($$SELECT engagement(date '2026-01-10', 'reports', 'NaN', date '2026-01-31', '28 days')$$),
           'The event at 2026-01-10, feature ''reports'', has quantity NaN.', 'the quantity error names the event');
 -- each quantity rounded half-even at 12 decimals, then summed: two halves

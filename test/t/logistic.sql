@@ -141,7 +141,7 @@ FROM (SELECT logistic_fit(y, ARRAY[x, w], 0.1) AS m FROM quasi) s;
 
 SELECT throws_ok($$SELECT logistic_fit(y = 1, ARRAY[x1, x2, x1 + 2 * x2]) FROM generated$$,
                  '22023', 'features are collinear', 'collinear features: an error');
-\i test/helpers/error_detail.sql
+\ir lib/error_detail.sql
 SELECT is(pg_temp.error_detail($$SELECT logistic_fit(y = 1, ARRAY[x1, x2, x4, x1 + 2 * x2]) FROM generated$$),
           'Feature 4 is a linear combination of features 1 to 3 and the intercept (1 - R^2 < 1e-10).',
           'the collinearity error names the feature');
