@@ -290,3 +290,27 @@ SELECT round(100 * churn.monthly::numeric, 2) AS "monthly churn %",
        round(100 * sbg_survival(sbg.alpha, sbg.beta, 25)::numeric, 1) AS "sBG % after 24",
        sbg.converged AS "sBG converged"
 FROM churn, km, sbg;
+
+-- ---------------------------------------------------------------- churn risk
+\echo '== Churn risk from product usage, backtested (demo/usage.sql, demo/churn.sql, docs/churn_signals.md)'
+\echo '   logistic_fit on monthly snapshots 2025-01 to 2025-10 (3-month labels known by 2026-01-01),'
+\echo '   classifier_report on the snapshots of 2026-01 to 2026-07, against days since the last event alone'
+SELECT scores, (report).rows AS snapshots, (report).positives AS churned,
+       round((report).auc::numeric, 3) AS auc, round((report).log_loss::numeric, 4) AS log_loss,
+       round((report).brier_score::numeric, 4) AS brier_score
+FROM churn_backtest
+ORDER BY (report).auc DESC;
+
+\echo '   the model''s test snapshots by decile of churn probability: classifier_deciles()'
+SELECT d.decile, round(d.rows) AS snapshots, round(d.positives::numeric, 1) AS churned,
+       round(100 * d.churn_rate::numeric, 1) AS "churn %", round(d.lift::numeric, 2) AS lift,
+       round(100 * d.cumulative_share::numeric, 1) AS "% of churners so far"
+FROM churn_backtest AS b, classifier_deciles(b.report) AS d
+WHERE b.scores LIKE 'model%'
+ORDER BY d.decile;
+
+\echo '== Today''s risk list, by MRR at risk (materialized view churn_risk)'
+SELECT name, mrr, churn_probability, mrr_at_risk, top_drivers
+FROM churn_risk
+ORDER BY mrr_at_risk DESC, customer_id
+LIMIT 10;

@@ -78,9 +78,10 @@ cluster_stop() {
 }
 
 # demo_book_database DB: create database DB with saas_metrics and the demo
-# data (demo/book.sql, demo/lifecycle.sql), as make demo does.
+# data (demo/book.sql, demo/lifecycle.sql, demo/usage.sql and the churn-risk
+# loop of demo/churn.sql), as make demo does.
 demo_book_database() {
 	psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $1" &&
 		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "CREATE EXTENSION saas_metrics" -f "$ROOT/demo/book.sql" \
-			-f "$ROOT/demo/lifecycle.sql"
+			-f "$ROOT/demo/lifecycle.sql" -f "$ROOT/demo/usage.sql" -f "$ROOT/demo/churn.sql"
 }

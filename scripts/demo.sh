@@ -3,10 +3,12 @@
 # Debian 12), install it into a private copy of PostgreSQL 15 and start a
 # cluster from it in /tmp/saas_metrics_demo (DEMO_DIR overrides),
 # create the database saas_demo with the extension, a generated SaaS book
-# (demo/book.sql) and the BI views of docs/recipes.md (schema bi), print a
-# metrics dashboard (demo/dashboard.sql) and write an HTML report of charts
-# (scripts/report.sh) to $DEMO_DIR/report/index.html.  The cluster keeps
-# running for you to explore; running the demo again starts it afresh.
+# (demo/book.sql) with its onboarding (demo/lifecycle.sql), product usage
+# (demo/usage.sql) and churn-risk model (demo/churn.sql), and the BI views
+# of docs/recipes.md (schema bi), print a metrics dashboard
+# (demo/dashboard.sql) and write an HTML report of charts (scripts/report.sh)
+# to $DEMO_DIR/report/index.html.  The cluster keeps running for you to
+# explore; running the demo again starts it afresh.
 #
 # scripts/demo.sh stop (make demo-stop): stop the demo cluster and remove
 # its directory.
@@ -53,7 +55,7 @@ build_and_install_private "$DEMO_DIR/install"
 echo "== starting PostgreSQL 15 in $DEMO_DIR"
 cluster_start "$DEMO_DIR"
 
-echo "== loading the demo book into database saas_demo, and the BI views of docs/recipes.md (schema bi)"
+echo "== loading the demo book, its product usage and churn-risk model into database saas_demo, and the BI views of docs/recipes.md (schema bi)"
 demo_book_database saas_demo
 scripts/doc_examples.pl sql run docs/recipes.md | psql -X -q -v ON_ERROR_STOP=1 -d saas_demo
 

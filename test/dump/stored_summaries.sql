@@ -55,6 +55,33 @@ CREATE TABLE stored_survival_curve (id integer, v survival_curve);
 INSERT INTO stored_survival_curve VALUES (1, '{(1,2,0),(3.5,1,1),(8,0,3)}'), (2, '{}');
 INSERT INTO stored_survival_curve SELECT 3, kaplan_meier(d / 7.0, d % 3 <> 0) FROM generate_series(0, 100) d;
 
+-- the states of the churn signals' aggregates, made by their transition
+-- functions (the extension's aggregates return what their final functions
+-- read): a user may keep them to merge later with the combine functions
+CREATE AGGREGATE pg_temp.engagement_states(timestamptz, text, numeric, timestamptz, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state);
+CREATE AGGREGATE pg_temp.logistic_rows_of(boolean, float8[]) (SFUNC = logistic_rows_add, STYPE = logistic_rows);
+CREATE AGGREGATE pg_temp.classifier_scores_of(float8, boolean) (SFUNC = classifier_scores_add, STYPE = classifier_scores);
+
+CREATE TABLE stored_engagement_state (id integer, v engagement_state);
+INSERT INTO stored_engagement_state
+SELECT c, pg_temp.engagement_states(t, 'feature ' || (i * c) % 7, i / 4.0, timestamptz '2024-03-01 00:00+00', '28 days')
+FROM generate_series(1, 3) c, generate_series(1, 60) i, LATERAL (SELECT timestamptz '2024-01-01 08:00+00' + i * interval '1 day') x(t)
+GROUP BY c;
+INSERT INTO stored_engagement_state VALUES (4, NULL);
+
+CREATE TABLE stored_logistic_rows (id integer, v logistic_rows);
+INSERT INTO stored_logistic_rows
+SELECT 1, pg_temp.logistic_rows_of(i % 3 = 0, ARRAY[i, i % 5, sqrt(i)]::float8[]) FROM generate_series(1, 40) i;
+INSERT INTO stored_logistic_rows
+SELECT 2, pg_temp.logistic_rows_of(true, ARRAY[1e-300, -1.5e300]::float8[]);
+
+CREATE TABLE stored_classifier_scores (id integer, v classifier_scores);
+INSERT INTO stored_classifier_scores
+SELECT 1, pg_temp.classifier_scores_of(i::float8 / 40, i % 3 = 0) FROM generate_series(1, 40) i;
+INSERT INTO stored_classifier_scores
+SELECT 2, pg_temp.classifier_scores_of(s, l) FROM (VALUES (-1e300::float8, true), (0, false), (0, true)) v(s, l);
+
 -- every base type of the extension is stored in some table (catalog check;
 -- composite types are stored as records, portable by construction)
 DO $$

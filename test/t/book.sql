@@ -11,15 +11,7 @@ SELECT throws_ok($$SELECT mrr_movements(42, date '2024-02-01', date '2024-01-01'
                  '22023', 'ended_at must not be before started_at', 'end before start');
 SELECT throws_like($$SELECT subscription_book_agg(42, date '2024-02-01', date '2024-01-01', 10)$$,
                    '%ended_at must not be before started_at%', 'end before start, subscription_book_agg');
-CREATE FUNCTION pg_temp.error_detail(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE detail text;
-BEGIN
-    EXECUTE query;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN detail;
-END $$;
+\ir lib/error_detail.sql
 SELECT is(pg_temp.error_detail($$SELECT mrr_movements(42, date '2024-02-01', date '2024-01-01', 10.5)$$),
           'The row is customer_id 42, started_at 2024-02-01, ended_at 2024-01-01, mrr 10.5.',
           'end before start: the detail names the row');
@@ -290,14 +282,7 @@ SELECT i % 150000 AS customer_id,
 FROM generate_series(1, 400000) AS i;
 ANALYZE par_book;
 
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text; result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END $$;
+\ir lib/plan_of.sql
 
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE serial_results AS SELECT

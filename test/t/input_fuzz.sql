@@ -30,6 +30,28 @@ INSERT INTO seed VALUES
   ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m) FROM (VALUES (1::bigint, date '2024-01-15', date '2024-05-20', 100::numeric), (2, date '2024-02-01', NULL, 50), (1, date '2024-06-01', NULL, 120)) v(c, s, e, m))$$),
   ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m) FROM (VALUES ('a'::text, date '2023-12-31', date '2024-01-20', 10::numeric), ('bb', date '2024-01-03', NULL, 0)) v(c, s, e, m))$$);
 
+-- the states of the churn signals' aggregates, made by their transition
+-- functions in aggregates of this session (the extension's aggregates return
+-- what their final functions read)
+CREATE AGGREGATE pg_temp.engagement_states(date, text, numeric, date, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state);
+CREATE AGGREGATE pg_temp.engagement_states(timestamptz, text, numeric, timestamptz, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state);
+CREATE AGGREGATE pg_temp.logistic_rows_of(boolean, float8[]) (SFUNC = logistic_rows_add, STYPE = logistic_rows);
+CREATE AGGREGATE pg_temp.logistic_rows_of(boolean, float8[], float8) (SFUNC = logistic_rows_add, STYPE = logistic_rows);
+CREATE AGGREGATE pg_temp.classifier_scores_of(float8, boolean) (SFUNC = classifier_scores_add, STYPE = classifier_scores);
+INSERT INTO seed VALUES
+  ('engagement_state', $$(SELECT pg_temp.engagement_states(d, f, q, date '2024-01-31', '28 days')
+                          FROM (VALUES (date '2024-01-10', 'reports', 2.5), ('2024-01-12', 'exports', 1), ('2024-01-12', 'reports', NULL),
+                                       ('2023-12-20', 'alerts', 4), ('2024-01-30', NULL, 0.125)) v(d, f, q))$$),
+  ('engagement_state', $$(SELECT pg_temp.engagement_states(t, 'feature ' || i % 7, i, timestamptz '2024-03-01 00:00+00', '1 month')
+                          FROM generate_series(1, 60) i, LATERAL (SELECT timestamptz '2024-01-01 08:00+00' + i * interval '1 day') x(t))$$),
+  ('engagement_state', $$(SELECT pg_temp.engagement_states(NULL::date, NULL, NULL, date '2024-01-31', '7 days'))$$),
+  ('logistic_rows', $$(SELECT pg_temp.logistic_rows_of(i % 3 = 0, ARRAY[i, i % 5, sqrt(i)]::float8[]) FROM generate_series(1, 40) i)$$),
+  ('logistic_rows', $$(SELECT pg_temp.logistic_rows_of(c, ARRAY[x]::float8[], 1) FROM (VALUES (true, 1), (false, 2), (true, 3), (false, 5)) v(c, x))$$),
+  ('classifier_scores', $$(SELECT pg_temp.classifier_scores_of(i / 40.0::float8, i % 3 = 0) FROM generate_series(1, 40) i)$$),
+  ('classifier_scores', $$(SELECT pg_temp.classifier_scores_of(s, l) FROM (VALUES (0.9::float8, true), (0.8, false), (0.8, true)) v(s, l))$$);
+
 CREATE TEMP VIEW extension_base_type AS
 SELECT t.oid::regtype AS typ, t.typsend::regproc AS send
 FROM pg_depend d

@@ -25,18 +25,7 @@ FROM (SELECT grp, p, n, d FROM expected
       UNION ALL
       SELECT NULL, sum(p)::bigint, sum(n)::bigint, sum(d)::bigint FROM expected) AS e;
 
--- the plan of a query as one text, for matches()
-CREATE FUNCTION pg_temp.plan_of(query text, options text DEFAULT 'COSTS OFF') RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	line text;
-	plan text := '';
-BEGIN
-	FOR line IN EXECUTE format('EXPLAIN (%s) %s', options, query) LOOP
-		plan := plan || line || E'\n';
-	END LOOP;
-	RETURN plan;
-END
-$f$;
+\ir lib/plan_of.sql
 
 SELECT is(count(*), 1200000::bigint, 'the table holds 1,200,000 rows') FROM nps_parallel_scores;
 SELECT is(count(DISTINCT score), 11::bigint, 'every score 0 to 10 occurs') FROM nps_parallel_scores;

@@ -7,17 +7,7 @@ BEGIN;
 SELECT plan(173);
 
 -- the detail of the error a query raises
-CREATE FUNCTION pg_temp.error_detail(query text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	detail text;
-BEGIN
-	EXECUTE query;
-	RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-	RETURN detail;
-END
-$f$;
+\ir lib/error_detail.sql
 
 -- z of the normal distribution, from R: qnorm(0.975), qnorm(0.95)
 CREATE TEMP TABLE z(z95 float8, z90 float8);

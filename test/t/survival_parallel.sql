@@ -23,18 +23,7 @@ FROM (SELECT segment, duration, count(*) FILTER (WHERE observed) AS e, count(*) 
       FROM survival_parallel_subjects GROUP BY GROUPING SETS ((segment, duration), (duration))) AS counts
 GROUP BY segment;
 
--- the plan of a query as one text, for matches()
-CREATE FUNCTION pg_temp.plan_of(query text, options text DEFAULT 'COSTS OFF') RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	line text;
-	plan text := '';
-BEGIN
-	FOR line IN EXECUTE format('EXPLAIN (%s) %s', options, query) LOOP
-		plan := plan || line || E'\n';
-	END LOOP;
-	RETURN plan;
-END
-$f$;
+\ir lib/plan_of.sql
 
 SELECT is(count(*), 1000000::bigint, 'the table holds 1,000,000 subjects') FROM survival_parallel_subjects;
 SELECT is(count(DISTINCT duration), 36500::bigint, '36,500 distinct durations: many ties') FROM survival_parallel_subjects;

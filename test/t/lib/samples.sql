@@ -27,7 +27,8 @@ INSERT INTO named_normal VALUES
   ('alpha', $$0.7::float8$$), ('beta', $$1.2::float8$$), ('discount_rate', $$0.1::float8$$),
   ('t', $$3$$), ('payments_made', $$1$$), ('score', $$9$$),
   ('churn_rate', $$0.05::float8$$), ('retention_rate', $$0.95::float8$$), ('gross_margin', $$0.8::float8$$),
-  ('from_days', $$30::float8$$), ('to_days', $$365::float8$$);
+  ('from_days', $$30::float8$$), ('to_days', $$365::float8$$),
+  ('window', $$'28 days'::interval$$), ('l2', $$1::float8$$);
 
 INSERT INTO sample (typ, literal, normal) VALUES
   ('smallint', '1::smallint', true), ('smallint', '0::smallint', false), ('smallint', '(-1)::smallint', false),
@@ -87,6 +88,44 @@ INSERT INTO sample (typ, literal, normal) VALUES
   ('sbg_counts', $$'{0:0}'::sbg_counts$$, false), ('sbg_counts', $$'{0:1,0:1}'::sbg_counts$$, false),
   ('sbg_counts', $$'{5:10,2147483647:1}'::sbg_counts$$, false), ('sbg_counts', $$'{0:9223372036854775807,1:0}'::sbg_counts$$, false),
   ('sbg_counts', 'NULL::sbg_counts', false);
+
+-- the churn signals: feature vectors, windows, and models, reports and
+-- states made from a few rows (the state types by their transition
+-- functions, in aggregates of this session: the extension's aggregates
+-- return what their final functions read)
+CREATE AGGREGATE pg_temp.engagement_states(timestamptz, text, numeric, timestamptz, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state);
+CREATE AGGREGATE pg_temp.logistic_rows_of(boolean, float8[]) (SFUNC = logistic_rows_add, STYPE = logistic_rows);
+CREATE AGGREGATE pg_temp.classifier_scores_of(float8, boolean) (SFUNC = classifier_scores_add, STYPE = classifier_scores);
+CREATE TEMP VIEW churn_rows (churned, features) AS
+VALUES (true, '{1,0}'::float8[]), (false, '{2,1}'), (true, '{3,1}'), (false, '{5,0}'), (true, '{2,2}'), (false, '{1,1}');
+INSERT INTO sample (typ, literal, normal) VALUES
+  ('double precision[]', $$'{1,2}'::float8[]$$, true), ('double precision[]', $$'{}'::float8[]$$, false),
+  ('double precision[]', $$'{NULL,1}'::float8[]$$, false), ('double precision[]', $$'{NaN,1}'::float8[]$$, false),
+  ('double precision[]', $$'{Infinity,-Infinity}'::float8[]$$, false), ('double precision[]', $$'{0,0}'::float8[]$$, false),
+  ('double precision[]', $$'{1.7976931348623157e308,-1.7976931348623157e308}'::float8[]$$, false),
+  ('double precision[]', $$'{5e-324,1e-300}'::float8[]$$, false), ('double precision[]', $$'{1}'::float8[]$$, false),
+  ('double precision[]', $$'{1,2,3}'::float8[]$$, false), ('double precision[]', $$'{{1,2},{3,4}}'::float8[]$$, false),
+  ('double precision[]', $$'[5:6]={1,2}'::float8[]$$, false), ('double precision[]', 'array_fill(1::float8, ARRAY[1001])', false),
+  ('double precision[]', 'NULL::float8[]', false),
+  ('interval', $$'28 days'::interval$$, true), ('interval', $$'0'::interval$$, false), ('interval', $$'-1 day'::interval$$, false),
+  ('interval', $$'1 month -1 day'::interval$$, false), ('interval', $$'36 hours'::interval$$, false),
+  ('interval', $$'1 month'::interval$$, false), ('interval', $$'11 years'::interval$$, false),
+  ('interval', $$'178000000 years'::interval$$, false), ('interval', $$'1 microsecond'::interval$$, false),
+  ('interval', 'NULL::interval', false),
+  ('logistic_model', '(SELECT logistic_fit(churned, features) FROM churn_rows)', false),
+  ('logistic_model', '(SELECT logistic_fit(churned, features, 1) FROM churn_rows)', false),
+  ('logistic_model', $$(SELECT logistic_fit(churned, features) FROM churn_rows WHERE features[2] <> 1::float8)$$, false),
+  ('classifier_report', '(SELECT classifier_report(features[1] / 5::float8, churned) FROM churn_rows)', false),
+  ('classifier_report', '(SELECT classifier_report(features[1], churned) FROM churn_rows)', false),
+  ('engagement_state', $$(SELECT pg_temp.engagement_states(t, f, q, '2024-01-15 12:00+00', '28 days')
+                          FROM (VALUES (timestamptz '2024-01-10 09:00+00', 'reports', 2.5), ('2023-12-20 10:00+00', 'exports', 1),
+                                       ('2024-01-14 23:00+00', NULL, NULL)) v(t, f, q))$$, true),
+  ('engagement_state', $$(SELECT pg_temp.engagement_states(NULL, NULL, NULL, '2024-01-15 12:00+00', '1 year'))$$, false),
+  ('logistic_rows', '(SELECT pg_temp.logistic_rows_of(churned, features) FROM churn_rows)', true),
+  ('logistic_rows', $$(SELECT pg_temp.logistic_rows_of(true, '{1,2}'))$$, false),
+  ('classifier_scores', '(SELECT pg_temp.classifier_scores_of(features[1] / 5::float8, churned) FROM churn_rows)', true),
+  ('classifier_scores', $$(SELECT pg_temp.classifier_scores_of(0.5, NULL))$$, false);
 
 -- samples of the types that have none yet, from the catalog
 CREATE TEMP TABLE extension_function AS
