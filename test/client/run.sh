@@ -34,17 +34,11 @@ fi
 scripts/doc_examples.pl check docs/recipes.md saas_demo || status=1
 
 if [[ $names == *" docs "* ]]; then
-	# The examples of these pages run in regression tests of their own, on
-	# their own tables (test/sql/lifecycle_*.sql).  Remove a page from this
-	# list once its examples are marked.
-	unmarked_ok="docs/lifecycle.md"
 	for f in README.md docs/*.md; do
 		[ "$f" = docs/recipes.md ] && continue
 		db=doc_$(basename "$f" .md | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' _)
-		opts=()
-		[[ " $unmarked_ok " == *" $f "* ]] && opts=(--unmarked-ok)
 		if psql -X -q -d postgres -c "CREATE DATABASE $db TEMPLATE saas_demo"; then
-			scripts/doc_examples.pl check "$f" "$db" "${opts[@]}" || status=1
+			scripts/doc_examples.pl check "$f" "$db" || status=1
 		else
 			echo "not ok 1 - $f: a copy of saas_demo to run its examples in"
 			status=1
