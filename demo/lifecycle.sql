@@ -41,8 +41,10 @@ FROM (
            pg_temp.draw(c.customer_id || ':never')
              < CASE first.plan WHEN 'starter' THEN 0.18 WHEN 'growth' THEN 0.12 ELSE 0.08 END
                * CASE WHEN c.signed_up >= date '2025-07-01' THEN 0.6 ELSE 1 END AS gives_up,
+           -- days of 24 hours: '1 day' would be a calendar day of the
+           -- session's time zone, 23 or 25 hours across a DST change
            date_trunc('minute', s.signed_up_at
-             + interval '1 day'
+             + interval '24 hours'
                -- Weibull(1.3) with the median of the plan: scale = median / ln(2)^(1/1.3)
                * CASE first.plan WHEN 'starter' THEN 6 WHEN 'growth' THEN 9 ELSE 14 END
                * CASE WHEN c.signed_up >= date '2025-07-01' THEN 0.55 ELSE 1 END
