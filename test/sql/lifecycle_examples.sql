@@ -7,8 +7,8 @@
 -- 2 + 1.5 * 0.8 + 1.5 * 0.7 + 3 * 0.467 + 2 * 0.35 + 4 * 0.175 = 7.05.
 SET TimeZone = 'UTC';
 SET DateStyle = ISO;
-CREATE TABLE onboarding(customer_id bigint, plan text, signed_up_at timestamptz, first_value_at timestamptz);
-INSERT INTO onboarding VALUES
+CREATE TABLE onboarding_example(customer_id bigint, plan text, signed_up_at timestamptz, first_value_at timestamptz);
+INSERT INTO onboarding_example VALUES
   (1,  'starter', '2026-01-05 09:00', '2026-01-07 09:00'),
   (2,  'starter', '2026-01-06 10:00', '2026-01-11 10:00'),
   (3,  'starter', '2026-01-12 08:00', NULL),
@@ -25,7 +25,7 @@ CREATE VIEW time_to_value AS
 SELECT customer_id, plan, signed_up_at,
        extract(epoch FROM coalesce(first_value_at, '2026-03-01 00:00+00') - signed_up_at) / 86400 AS days,
        first_value_at IS NOT NULL AS reached
-FROM onboarding;
+FROM onboarding_example;
 
 SELECT kaplan_meier(days, reached) FROM time_to_value;
 
@@ -78,4 +78,4 @@ SELECT kaplan_meier(days, reached) FROM (VALUES (3.0, true), (-2, true)) AS v(da
 
 DROP TABLE ttv_curves;
 DROP VIEW time_to_value;
-DROP TABLE onboarding;
+DROP TABLE onboarding_example;
