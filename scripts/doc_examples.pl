@@ -23,7 +23,7 @@
 # line under a result's header) but has no marker is an error: every example
 # runs.
 #
-#   doc_examples.pl check FILE DB [--no-run] [--unmarked-ok]
+#   doc_examples.pl check FILE DB [--no-run]
 #       run FILE's examples in database DB (psql, one session, the blocks in
 #       order), print TAP; --no-run: the run blocks are already loaded
 #   doc_examples.pl fix FILE DB      the same, then write psql's output into
@@ -44,7 +44,7 @@ my $MARK = '@@doc_examples@@';
 # superuser), "db-# " (or "db(# ", "db'# ", ...) continues one.
 my $PROMPT = qr/^[A-Za-z_]\w*([=\-('"\$])[*!?]?[#>] ?(.*)$/;
 
-sub usage { die "usage: $0 check|fix FILE DB [--no-run] [--unmarked-ok] | sql run|cron FILE | queries FILE...\n" }
+sub usage { die "usage: $0 check|fix FILE DB [--no-run] | sql run|cron FILE | queries FILE...\n" }
 
 # Fenced blocks of a Markdown file: {line, lines, kind, args} (kind undef
 # when unmarked).
@@ -169,7 +169,7 @@ sub check {
         my $kind = $b->{kind};
         if (!defined $kind) {
             push @items, { kind => 'unmarked', line => $b->{line} }
-                if looks_like_psql($b) && !$opt{'--unmarked-ok'};
+                if looks_like_psql($b);
         } elsif ($kind eq 'demo') {
             for my $it (session($file, $b)) {
                 $it->{kind} = 'demo';
