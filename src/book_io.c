@@ -31,7 +31,6 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
-#include "parser/scansup.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -39,14 +38,15 @@
 
 #include "book.h"
 #include "money.h"
+#include "portable_form.h"
 #include "saas_metrics.h"
+
+#define TYPNAME "subscription_book"
 
 static void
 book_corrupt(const char *what)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid subscription_book value: %s", what)));
+	sm_corrupt(TYPNAME, what);
 }
 
 /* A flat book read from a table or a datum must be of this version. */
@@ -158,62 +158,14 @@ subscription_book_out(PG_FUNCTION_ARGS)
 {
 	BookFlat   *flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
 	StringInfoData buf;
-	char	   *result;
-	int			len;
 
 	check_writable(pg_b64_enc_len(encoded_size(flat)), "text");
 	initStringInfo(&buf);
 	book_write(&buf, flat);
-	result = palloc(pg_b64_enc_len(buf.len) + 1);
-	len = pg_b64_encode(buf.data, buf.len, result, pg_b64_enc_len(buf.len));
-	if (len < 0)
-		book_corrupt("cannot encode");
-	result[len] = '\0';
-	PG_RETURN_CSTRING(result);
+	PG_RETURN_CSTRING(sm_encoding_text(&buf, TYPNAME));
 }
 
 /* ---- reading --------------------------------------------------------- */
-
-typedef struct Reader
-{
-	const unsigned char *p;
-	const unsigned char *end;
-} Reader;
-
-static const unsigned char *
-take(Reader *rd, Size n)
-{
-	const unsigned char *at = rd->p;
-
-	if ((Size) (rd->end - rd->p) < n)
-		book_corrupt("truncated");
-	rd->p += n;
-	return at;
-}
-
-static uint8
-read_u8(Reader *rd)
-{
-	return *take(rd, 1);
-}
-
-static int32
-read_i32(Reader *rd)
-{
-	uint32		v;
-
-	memcpy(&v, take(rd, 4), 4);
-	return (int32) pg_ntoh32(v);
-}
-
-static int64
-read_i64(Reader *rd)
-{
-	uint64		v;
-
-	memcpy(&v, take(rd, 8), 8);
-	return (int64) pg_ntoh64(v);
-}
 
 /* A day of the book: finite and not before BOOK_MIN_DAY. */
 static bool
@@ -269,9 +221,9 @@ smallest_scale(BookRow *rows, int32 n, int scale)
 }
 
 static BookFlat *
-book_read(const char *data, Size len)
+book_read(SmReader *rd)
 {
-	Reader		rd = {(const unsigned char *) data, (const unsigned char *) data + len};
+	Size		len = sm_reader_left(rd);
 	BookFlat	header = {0};
 	ReadCustomer *customers;
 	BookRow    *rows;
@@ -284,23 +236,23 @@ book_read(const char *data, Size len)
 	BookFlat   *flat;
 	BookRow    *out_rows;
 
-	header.version = read_u8(&rd);
+	header.version = sm_take_u8(rd);
 	if (header.version != BOOK_FORMAT_VERSION)
 		book_corrupt("unknown version");
-	header.key_kind = read_u8(&rd);
+	header.key_kind = sm_take_u8(rd);
 	if (!BOOK_KEY_KIND_VALID(header.key_kind))
 		book_corrupt("unknown customer_id kind");
-	header.flags = read_u8(&rd);
-	header.period = read_u8(&rd);
-	header.display_scale = read_u8(&rd);
+	header.flags = sm_take_u8(rd);
+	header.period = sm_take_u8(rd);
+	header.display_scale = sm_take_u8(rd);
 	if (header.display_scale > MONEY_MAX_SCALE)
 		book_corrupt("bad display scale");
 	if (header.flags & ~BOOK_HAS_READ_OPTIONS)
 		book_corrupt("unknown flags");
 	if (header.flags & BOOK_HAS_READ_OPTIONS)
 	{
-		header.from_day = read_i32(&rd);
-		header.to_day = read_i32(&rd);
+		header.from_day = sm_take_i32(rd);
+		header.to_day = sm_take_i32(rd);
 		if (header.period > PERIOD_KIND_LAST ||
 			(!DATE_IS_NOBEGIN(header.from_day) && !valid_day(header.from_day)) ||
 			(!DATE_IS_NOEND(header.to_day) && !valid_day(header.to_day)) ||
@@ -309,18 +261,18 @@ book_read(const char *data, Size len)
 	}
 	else if (header.period != 0)
 		book_corrupt("bad reading options");
-	header.min_day = read_i32(&rd);
-	header.max_day = read_i32(&rd);
-	header.ncustomers = read_i32(&rd);
+	header.min_day = sm_take_i32(rd);
+	header.max_day = sm_take_i32(rd);
+	header.ncustomers = sm_take_i32(rd);
 	if (!valid_day(header.min_day) || !valid_day(header.max_day) || header.min_day > header.max_day)
 		book_corrupt("bad extent");
 	/* every customer takes at least 13 bytes: no allocation beyond the input */
-	if (header.ncustomers < 1 || header.ncustomers > (rd.end - rd.p) / 13)
+	if (header.ncustomers < 1 || header.ncustomers > sm_reader_left(rd) / 13)
 		book_corrupt("bad customer count");
 
 	/* zeroed: the padding of each customer goes into the canonical form */
 	customers = palloc_extended(header.ncustomers * sizeof(ReadCustomer), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	rows = palloc_extended(Max((rd.end - rd.p) / 16, 1) * sizeof(BookRow), MCXT_ALLOC_HUGE);
+	rows = palloc_extended(Max(sm_reader_left(rd) / 16, 1) * sizeof(BookRow), MCXT_ALLOC_HUGE);
 	arena = palloc_extended(Max(len, 1), MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < header.ncustomers; i++)
 	{
@@ -333,16 +285,16 @@ book_read(const char *data, Size len)
 		switch ((BookKeyKind) header.key_kind)
 		{
 			case BOOK_KEY_BIGINT:
-				rc->c.key = read_i64(&rd);
+				rc->c.key = sm_take_i64(rd);
 				break;
 			case BOOK_KEY_TEXT:
 				{
-					int32		id_len = read_i32(&rd);
+					int32		id_len = sm_take_i32(rd);
 					const char *bytes;
 
-					if (id_len < 0 || id_len > rd.end - rd.p)
+					if (id_len < 0 || id_len > sm_reader_left(rd))
 						book_corrupt("bad customer_id length");
-					bytes = (const char *) take(&rd, id_len);
+					bytes = (const char *) sm_take_bytes(rd, id_len);
 					/* the id becomes text: it must be valid in the database encoding */
 					if (!pg_verifymbstr(bytes, id_len, true) || memchr(bytes, '\0', id_len))
 						book_corrupt("customer_id is not valid text");
@@ -353,19 +305,19 @@ book_read(const char *data, Size len)
 					break;
 				}
 			case BOOK_KEY_UUID:
-				memcpy(arena + arena_len, take(&rd, 16), 16);
+				memcpy(arena + arena_len, sm_take_bytes(rd, 16), 16);
 				rc->c.key = arena_len;
 				arena_len += MAXALIGN(16);
 				break;
 		}
-		rc->c.first_start = read_i32(&rd);
-		scale = read_u8(&rd);
-		nrows_c = read_i32(&rd);
+		rc->c.first_start = sm_take_i32(rd);
+		scale = sm_take_u8(rd);
+		nrows_c = sm_take_i32(rd);
 		if (!valid_day(rc->c.first_start) || rc->c.first_start > header.max_day)
 			book_corrupt("customer's first start outside the book's extent");
 		if (scale > MONEY_MAX_SCALE)
 			book_corrupt("bad scale");
-		if (nrows_c < 0 || nrows_c > (rd.end - rd.p) / 16)
+		if (nrows_c < 0 || nrows_c > sm_reader_left(rd) / 16)
 			book_corrupt("bad row count");
 		min_first_start = Min(min_first_start, rc->c.first_start);
 		rc->first_row = (int32) nrows;
@@ -373,9 +325,9 @@ book_read(const char *data, Size len)
 		{
 			BookRow    *row = &rows[nrows + k];
 
-			row->start = read_i32(&rd);
-			row->end = read_i32(&rd);
-			row->mrr = read_i64(&rd);
+			row->start = sm_take_i32(rd);
+			row->end = sm_take_i32(rd);
+			row->mrr = sm_take_i64(rd);
 			if (!valid_day(row->start) || row->start < rc->c.first_start ||
 				row->end <= row->start ||
 				(!DATE_IS_NOEND(row->end) && (!valid_day(row->end) || row->end > header.max_day)) ||
@@ -389,8 +341,7 @@ book_read(const char *data, Size len)
 		rc->c.nrows = nrows_c;
 		nrows += nrows_c;
 	}
-	if (rd.p != rd.end)
-		book_corrupt("trailing bytes");
+	sm_reader_done(rd);
 	if (min_first_start != header.min_day)
 		book_corrupt("bad extent");
 	for (int32 i = 0; i < header.ncustomers; i++)
@@ -445,10 +396,10 @@ PG_FUNCTION_INFO_V1(subscription_book_recv);
 Datum
 subscription_book_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			len = buf->len - buf->cursor;
+	SmReader	rd;
 
-	PG_RETURN_POINTER(book_read(pq_getmsgbytes(buf, len), len));
+	sm_reader_of_recv(&rd, (StringInfo) PG_GETARG_POINTER(0), TYPNAME);
+	PG_RETURN_POINTER(book_read(&rd));
 }
 
 PG_FUNCTION_INFO_V1(subscription_book_in);
@@ -456,31 +407,16 @@ Datum
 subscription_book_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	int			len = strlen(str);
-	char	   *compact;
-	int			ncompact = 0;
-	char	   *bytes;
-	int			nbytes;
+	SmReader	rd;
 
-	if (len >= 2 && str[0] == '\\' && str[1] == 'x')
+	if (str[0] == '\\' && str[1] == 'x')
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("this subscription_book was written by saas_metrics 0.1.0 and cannot be read"),
 				 errdetail("Books of 0.1.0 hold period numbers of one period; books of 0.2.0 hold days, read by any period."),
 				 errhint("Rebuild it from the subscription rows with subscription_book_agg(customer_id, started_at, ended_at, mrr).")));
-	/* base64 is often wrapped in lines (encode(..., 'base64') does): skip spaces */
-	compact = palloc(len + 1);
-	for (int i = 0; i < len; i++)
-		if (!scanner_isspace(str[i]))
-			compact[ncompact++] = str[i];
-	bytes = palloc(pg_b64_dec_len(ncompact) + 1);
-	nbytes = pg_b64_decode(compact, ncompact, bytes, pg_b64_dec_len(ncompact));
-	if (nbytes < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type subscription_book"),
-				 errhint("A subscription_book is written in base64, as its output function produces it.")));
-	PG_RETURN_POINTER(book_read(bytes, nbytes));
+	sm_reader_of_text(&rd, str, TYPNAME);
+	PG_RETURN_POINTER(book_read(&rd));
 }
 
 /*

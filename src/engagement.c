@@ -41,6 +41,7 @@
 #include "common/int.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "port/pg_bitutils.h"
@@ -51,9 +52,11 @@
 #include "utils/timestamp.h"
 
 #include "money.h"
+#include "portable_form.h"
 #include "saas_metrics.h"
 
-#define ENGAGEMENT_VERSION 1
+#define ENGAGEMENT_FLAT_VERSION 1	/* of the struct below, as tables store it */
+#define ENGAGEMENT_ENCODING_VERSION 1	/* of the portable form (I/O below) */
 #define ENGAGEMENT_TIMESTAMPTZ 0x01 /* as_of and events are timestamptz */
 #define ENGAGEMENT_HAS_LAST 0x02	/* some event up to as_of was seen */
 #define ENGAGEMENT_FLAGS (ENGAGEMENT_TIMESTAMPTZ | ENGAGEMENT_HAS_LAST)
@@ -74,7 +77,7 @@ typedef struct EngagementState
 	int32		vl_len_;
 	uint8		flags;
 	uint8		quantity_scale; /* total_quantity is in units of 10^-scale */
-	uint8		version;
+	uint8		version;		/* ENGAGEMENT_FLAT_VERSION */
 	uint8		quantity_display_scale; /* shown with this many decimals */
 	int64		as_of;			/* a DateADT or a TimestampTz */
 	Interval	window;
@@ -202,41 +205,18 @@ same_interval(const Interval *a, const Interval *b)
 }
 
 /*
- * The header of a state for as_of and window: the window is (as_of -
- * window, as_of], the previous window (as_of - 2 * window, as_of - window],
- * with the calendar arithmetic of date/timestamptz minus interval.
+ * The bounds of the windows for as_of and window, with the calendar
+ * arithmetic of date/timestamptz minus interval: the window is (as_of -
+ * window, as_of], the previous window (as_of - 2 * window, as_of - window];
+ * and the (local) days of the window's start and of as_of.
  */
 static void
-window_place(FunctionCallInfo fcinfo, EngagementState *s, bool is_timestamptz, int64 as_of,
-			 Interval *window)
+window_bounds(FunctionCallInfo fcinfo, EngagementState *s, bool is_timestamptz, int64 as_of,
+			  Interval *window)
 {
-	Datum		twice;
-	int64		ndays;
+	Datum		twice = DirectFunctionCall2(interval_mul, IntervalPGetDatum(window),
+											Float8GetDatum(2.0));
 
-	if (is_timestamptz ? TIMESTAMP_NOT_FINITE(as_of) : DATE_NOT_FINITE((DateADT) as_of))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("as_of must be finite")));
-	if (window->month < 0 || window->day < 0 || window->time < 0 ||
-		(window->month == 0 && window->day == 0 && window->time == 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window must be a positive interval"),
-				 errdetail("window is %s.",
-						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
-	if (!is_timestamptz && window->time != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window must be whole days, weeks, months or years for date events"),
-				 errdetail("window is %s.",
-						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
-
-	memset(s, 0, sizeof(EngagementState));
-	s->version = ENGAGEMENT_VERSION;
-	s->flags = is_timestamptz ? ENGAGEMENT_TIMESTAMPTZ : 0;
-	s->as_of = as_of;
-	s->window = *window;
-	twice = DirectFunctionCall2(interval_mul, IntervalPGetDatum(window), Float8GetDatum(2.0));
 	if (is_timestamptz)
 	{
 		s->window_start = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
@@ -258,6 +238,39 @@ window_place(FunctionCallInfo fcinfo, EngagementState *s, bool is_timestamptz, i
 		s->first_day = (int32) s->window_start + 1;
 		s->as_of_day = (int32) as_of;
 	}
+}
+
+/* The header of a new state for as_of and window, checked. */
+static void
+window_place(FunctionCallInfo fcinfo, EngagementState *s, bool is_timestamptz, int64 as_of,
+			 Interval *window)
+{
+	int64		ndays;
+
+	if (is_timestamptz ? TIMESTAMP_NOT_FINITE(as_of) : DATE_NOT_FINITE((DateADT) as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("as_of must be finite")));
+	if (window->month < 0 || window->day < 0 || window->time < 0 ||
+		(window->month == 0 && window->day == 0 && window->time == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window must be a positive interval"),
+				 errdetail("window is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
+	if (!is_timestamptz && window->time != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window must be whole days, weeks, months or years for date events"),
+				 errdetail("window is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(window))))));
+
+	memset(s, 0, sizeof(EngagementState));
+	s->version = ENGAGEMENT_FLAT_VERSION;
+	s->flags = is_timestamptz ? ENGAGEMENT_TIMESTAMPTZ : 0;
+	s->as_of = as_of;
+	s->window = *window;
+	window_bounds(fcinfo, s, is_timestamptz, as_of, window);
 	ndays = (int64) s->as_of_day - s->first_day + 1;
 	if (ndays > ENGAGEMENT_MAX_DAYS)
 		ereport(ERROR,
@@ -286,6 +299,24 @@ state_new(FunctionCallInfo fcinfo, bool is_timestamptz, int64 as_of, Interval *w
 	s = palloc0(state_size(cache->window.ndays, 0, 0));
 	memcpy(s, &cache->window, sizeof(EngagementState));
 	SET_VARSIZE(s, state_size(s->ndays, 0, 0));
+	return s;
+}
+
+/*
+ * The state a datum holds.  States of a table were checked on the way in;
+ * one of another layout was stored by another version of the extension.
+ */
+static EngagementState *
+state_of_datum(Datum d)
+{
+	EngagementState *s = (EngagementState *) PG_DETOAST_DATUM(d);
+
+	if (s->version != ENGAGEMENT_FLAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("engagement_state value was stored by another version of saas_metrics, or is damaged"),
+				 errdetail("Its layout version is %d; this version of saas_metrics reads %d.",
+						   s->version, ENGAGEMENT_FLAT_VERSION)));
 	return s;
 }
 
@@ -463,7 +494,7 @@ engagement_add(FunctionCallInfo fcinfo, bool is_timestamptz)
 		s = state_new(fcinfo, is_timestamptz, as_of, window);
 	else
 	{
-		s = (EngagementState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+		s = state_of_datum(PG_GETARG_DATUM(0));
 		if (s->as_of != as_of || !same_interval(&s->window, window))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -509,6 +540,15 @@ engagement_add(FunctionCallInfo fcinfo, bool is_timestamptz)
 	{
 		int32		bit = day_of(fcinfo, s, t) - s->first_day;
 
+		/* a state stored and extended under another TimeZone */
+		if (bit < 0 || bit >= s->ndays)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an event's day falls outside the days of the engagement state's window"),
+					 errdetail("The event at %s is not on one of the window's days, %s to %s: the state was built under another TimeZone setting.",
+							   time_text(s, t),
+							   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(s->first_day))),
+							   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(s->as_of_day))))));
 		STATE_BITMAP(s)[bit / 8] |= (uint8) (1 << (bit % 8));
 		s->events++;
 		if (quantity)
@@ -582,10 +622,10 @@ engagement_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	other = (EngagementState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+	other = state_of_datum(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_POINTER(other);
-	s = (EngagementState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	s = state_of_datum(PG_GETARG_DATUM(0));
 
 	if (s->as_of != other->as_of || !same_interval(&s->window, &other->window) ||
 		(s->flags & ENGAGEMENT_TIMESTAMPTZ) != (other->flags & ENGAGEMENT_TIMESTAMPTZ))
@@ -645,7 +685,7 @@ PG_FUNCTION_INFO_V1(engagement_final);
 Datum
 engagement_final(PG_FUNCTION_ARGS)
 {
-	EngagementState *s = (EngagementState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	EngagementState *s = state_of_datum(PG_GETARG_DATUM(0));
 	TupleDesc	tupdesc;
 	Datum		values[8];
 	bool		nulls[8] = {false};
@@ -696,94 +736,256 @@ engagement_feature_share(PG_FUNCTION_ARGS)
 
 /* ---- I/O ------------------------------------------------------------ */
 
+/*
+ * The portable form (portable_form.h), in network byte order:
+ *
+ *   uint8 version (1), uint8 flags, uint8 quantity scale,
+ *   uint8 quantity display scale,
+ *   int64 as_of, window as int32 months, int32 days, int64 microseconds,
+ *   int64 window_start, int64 previous_start,
+ *   int32 first_day, int32 as_of_day,
+ *   [int64 last_event, int32 last_event_day]      when HAS_LAST
+ *   int64 events, int64 previous_events,
+ *   int64 high and low halves of the int128 total quantity,
+ *   the day bitmap: (as_of_day - first_day + 1 + 7) / 8 bytes, the day
+ *     first_day + i in bit i % 8 of byte i / 8,
+ *   int32 features; per feature: int32 length, bytes; sorted bytewise.
+ *
+ * as_of and the other instants are dates (days since 2000-01-01) or
+ * timestamptz (microseconds since 2000-01-01 UTC).  The window's bounds and
+ * local days are kept, not computed again when read: for timestamptz they
+ * depend on the TimeZone the state was built in.  Features are written in
+ * sorted order, so a state's forms do not depend on the order its events
+ * came in; they are read in any order, and the hash table is built again
+ * (hash_bytes differs between little- and big-endian machines).
+ */
 #define TYPNAME "engagement_state"
 
-/* Check a state read from outside, so that no reader can go astray. */
-static EngagementState *
-state_validate(struct varlena *flat)
+typedef struct FeatureRef
 {
-	EngagementState *s = (EngagementState *) flat;
-	Size		size = VARSIZE(flat);
-	uint32	   *slots;
-	char	   *arena;
-	int32		used = 0;
-	int32		nentries = 0;
+	const char *name;
+	uint32		len;
+} FeatureRef;
 
-	if (size < MAXALIGN(sizeof(EngagementState)))
-		sm_flat_corrupt(TYPNAME, "too short");
-	if (s->version != ENGAGEMENT_VERSION)
-		sm_flat_corrupt(TYPNAME, "unknown version");
-	if ((s->flags & ~ENGAGEMENT_FLAGS) != 0 || s->quantity_scale > MONEY_MAX_SCALE ||
-		s->quantity_display_scale > MONEY_MAX_SCALE ||
-		s->ndays <= 0 || s->ndays > ENGAGEMENT_MAX_DAYS ||
-		s->nslots < 0 || (s->nslots & (s->nslots - 1)) != 0 ||
-		s->nfeatures < 0 || s->nfeatures > ENGAGEMENT_MAX_FEATURES ||
-		s->nfeatures * 2 > s->nslots ||
-		s->arena_size < 0 || s->arena_used < 0 || s->arena_used > s->arena_size ||
-		s->events < 0 || s->previous_events < 0 ||
-		(int64) s->as_of_day - s->first_day + 1 != s->ndays ||
-		!(s->previous_start <= s->window_start && s->window_start < s->as_of))
-		sm_flat_corrupt(TYPNAME, "bad header");
-	if (state_size(s->ndays, s->nslots, s->arena_size) != size)
-		sm_flat_corrupt(TYPNAME, "wrong length");
-	if (s->ndays % 8 != 0 && (STATE_BITMAP(s)[s->ndays / 8] >> (s->ndays % 8)) != 0)
-		sm_flat_corrupt(TYPNAME, "days outside the window");
-	for (int i = (s->ndays + 7) / 8; i < BITMAP_BYTES(s->ndays); i++)
-		if (STATE_BITMAP(s)[i] != 0)
-			sm_flat_corrupt(TYPNAME, "days outside the window");
-	if (active_days(s) > s->events)
-		sm_flat_corrupt(TYPNAME, "more active days than events");
+static inline int
+feature_ref_cmp(const FeatureRef *a, const FeatureRef *b)
+{
+	int			c = memcmp(a->name, b->name, Min(a->len, b->len));
+
+	if (c != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+}
+
+#define ST_SORT sort_feature_refs
+#define ST_ELEMENT_TYPE FeatureRef
+#define ST_COMPARE(a, b) feature_ref_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static void
+state_write(StringInfo buf, EngagementState *s)
+{
+	FeatureRef *features = palloc(Max(s->nfeatures, 1) * sizeof(FeatureRef));
+	char	   *arena = STATE_ARENA(s);
+	int32		n = 0;
+
+	pq_sendint8(buf, ENGAGEMENT_ENCODING_VERSION);
+	pq_sendint8(buf, s->flags);
+	pq_sendint8(buf, s->quantity_scale);
+	pq_sendint8(buf, s->quantity_display_scale);
+	pq_sendint64(buf, s->as_of);
+	pq_sendint32(buf, s->window.month);
+	pq_sendint32(buf, s->window.day);
+	pq_sendint64(buf, s->window.time);
+	pq_sendint64(buf, s->window_start);
+	pq_sendint64(buf, s->previous_start);
+	pq_sendint32(buf, s->first_day);
+	pq_sendint32(buf, s->as_of_day);
 	if (s->flags & ENGAGEMENT_HAS_LAST)
 	{
-		if (s->last_event > s->as_of || s->last_event_day > s->as_of_day)
-			sm_flat_corrupt(TYPNAME, "last event after as_of");
+		pq_sendint64(buf, s->last_event);
+		pq_sendint32(buf, s->last_event_day);
 	}
-	else if (s->events > 0 || s->previous_events > 0)
-		sm_flat_corrupt(TYPNAME, "events without a last event");
+	pq_sendint64(buf, s->events);
+	pq_sendint64(buf, s->previous_events);
+	pq_sendint64(buf, (int64) (uint64) ((uint128) s->quantity >> 64));
+	pq_sendint64(buf, (int64) (uint64) s->quantity);
+	pq_sendbytes(buf, (const char *) STATE_BITMAP(s), (s->ndays + 7) / 8);
 
-	/* the arena: whole entries with the right hashes; each in its slot */
-	arena = STATE_ARENA(s);
-	slots = STATE_SLOTS(s);
-	while (used < s->arena_used)
+	for (int32 off = 0; off < s->arena_used; n++)
 	{
-		FeatureEntry *e = (FeatureEntry *) (arena + used);
+		FeatureEntry *e = (FeatureEntry *) (arena + off);
+
+		features[n].name = e->name;
+		features[n].len = e->len;
+		off += ENTRY_SIZE(e->len);
+	}
+	sort_feature_refs(features, n);
+	pq_sendint32(buf, n);
+	for (int32 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		pq_sendint32(buf, (int32) features[i].len);
+		pq_sendbytes(buf, features[i].name, (int) features[i].len);
+	}
+	pfree(features);
+}
+
+static void
+state_corrupt(const char *what)
+{
+	sm_corrupt(TYPNAME, what);
+}
+
+/* An instant of the state's kind that the aggregate could have seen. */
+static bool
+valid_instant(int64 t, bool is_timestamptz)
+{
+	if (is_timestamptz)
+		return !TIMESTAMP_NOT_FINITE(t) && IS_VALID_TIMESTAMP(t);
+	/* a date that date minus interval can take (as timestamp) */
+	return t >= DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE &&
+		t < TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * The local day of a timestamptz, counted in a TimeZone the state was built
+ * in: within a week of its day in UTC (PostgreSQL takes UTC offsets of up
+ * to 167 hours).  For dates, the day itself.
+ */
+static bool
+valid_day_of(int32 day, int64 t, bool is_timestamptz)
+{
+	int64		utc_day;
+
+	if (!is_timestamptz)
+		return day == t;
+	utc_day = t / USECS_PER_DAY - (t % USECS_PER_DAY < 0 ? 1 : 0);
+	return day >= utc_day - 7 && day <= utc_day + 7;
+}
+
+/*
+ * Read a state and check everything the transition, combine and final
+ * functions rely on, so that none of them can be led astray.
+ */
+static EngagementState *
+state_read(FunctionCallInfo fcinfo, SmReader *rd)
+{
+	EngagementState h;
+	EngagementState *s;
+	bool		is_timestamptz;
+	int64		ndays;
+	const uint8 *bitmap;
+	int32		nfeatures;
+	int64		days;
+	uint64		quantity_high;
+
+	memset(&h, 0, sizeof(h));
+	h.version = ENGAGEMENT_FLAT_VERSION;
+	if (sm_take_u8(rd) != ENGAGEMENT_ENCODING_VERSION)
+		state_corrupt("unknown version");
+	h.flags = sm_take_u8(rd);
+	if (h.flags & ~ENGAGEMENT_FLAGS)
+		state_corrupt("unknown flags");
+	is_timestamptz = (h.flags & ENGAGEMENT_TIMESTAMPTZ) != 0;
+	h.quantity_scale = sm_take_u8(rd);
+	h.quantity_display_scale = sm_take_u8(rd);
+	if (h.quantity_display_scale > MONEY_MAX_SCALE || h.quantity_scale > h.quantity_display_scale)
+		state_corrupt("bad quantity scale");
+
+	/* the window */
+	h.as_of = sm_take_i64(rd);
+	h.window.month = sm_take_i32(rd);
+	h.window.day = sm_take_i32(rd);
+	h.window.time = sm_take_i64(rd);
+	h.window_start = sm_take_i64(rd);
+	h.previous_start = sm_take_i64(rd);
+	h.first_day = sm_take_i32(rd);
+	h.as_of_day = sm_take_i32(rd);
+	if (!valid_instant(h.as_of, is_timestamptz) ||
+		!valid_instant(h.window_start, is_timestamptz) ||
+		!valid_instant(h.previous_start, is_timestamptz) ||
+		!(h.previous_start <= h.window_start && h.window_start < h.as_of))
+		state_corrupt("bad window");
+	/* a window the aggregate takes: positive, at most ENGAGEMENT_MAX_DAYS */
+	if (h.window.month < 0 || h.window.day < 0 || h.window.time < 0 ||
+		(h.window.month == 0 && h.window.day == 0 && h.window.time == 0) ||
+		h.window.month > ENGAGEMENT_MAX_DAYS / 28 || h.window.day > ENGAGEMENT_MAX_DAYS ||
+		h.window.time > ENGAGEMENT_MAX_DAYS * USECS_PER_DAY ||
+		(!is_timestamptz && h.window.time != 0))
+		state_corrupt("bad window");
+	ndays = (int64) h.as_of_day - h.first_day + 1;
+	if (ndays < 1 || ndays > ENGAGEMENT_MAX_DAYS ||
+		!valid_day_of(h.as_of_day, h.as_of, is_timestamptz) ||
+		!valid_day_of(h.first_day, is_timestamptz ? h.window_start : h.window_start + 1, is_timestamptz))
+		state_corrupt("bad window days");
+	h.ndays = (int32) ndays;
+	if (!is_timestamptz)
+	{
+		/* date arithmetic does not depend on TimeZone: the bounds must be its */
+		EngagementState expected;
+
+		window_bounds(fcinfo, &expected, false, h.as_of, &h.window);
+		if (expected.window_start != h.window_start || expected.previous_start != h.previous_start)
+			state_corrupt("the window's bounds do not match as_of and window");
+	}
+
+	/* the events */
+	if (h.flags & ENGAGEMENT_HAS_LAST)
+	{
+		h.last_event = sm_take_i64(rd);
+		h.last_event_day = sm_take_i32(rd);
+		if (!valid_instant(h.last_event, is_timestamptz) || h.last_event > h.as_of ||
+			!valid_day_of(h.last_event_day, h.last_event, is_timestamptz) ||
+			h.last_event_day > h.as_of_day ||
+			(h.last_event > h.window_start && h.last_event_day < h.first_day))
+			state_corrupt("bad last event");
+	}
+	h.events = sm_take_i64(rd);
+	h.previous_events = sm_take_i64(rd);
+	if (h.events < 0 || h.previous_events < 0)
+		state_corrupt("negative number of events");
+	/* the latest event up to as_of is in the window exactly when some event is */
+	if ((h.events > 0) != ((h.flags & ENGAGEMENT_HAS_LAST) && h.last_event > h.window_start) ||
+		(h.previous_events > 0 && !((h.flags & ENGAGEMENT_HAS_LAST) && h.last_event > h.previous_start)))
+		state_corrupt("events disagree with the last event");
+	quantity_high = (uint64) sm_take_i64(rd);
+	h.quantity = (int128) (((uint128) quantity_high << 64) | (uint64) sm_take_i64(rd));
+	if (h.quantity < 0 || (h.quantity > 0 && h.events == 0))
+		state_corrupt("bad total quantity");
+
+	/* the window's days: at least one with an event when there are events */
+	bitmap = sm_take_bytes(rd, (h.ndays + 7) / 8);
+	if (h.ndays % 8 != 0 && (bitmap[h.ndays / 8] >> (h.ndays % 8)) != 0)
+		state_corrupt("days outside the window");
+	days = (int64) pg_popcount((const char *) bitmap, (h.ndays + 7) / 8);
+	if (days > h.events || (days == 0) != (h.events == 0))
+		state_corrupt("active days disagree with the events");
+
+	s = palloc0(state_size(h.ndays, 0, 0));
+	memcpy(s, &h, sizeof(EngagementState));
+	SET_VARSIZE(s, state_size(h.ndays, 0, 0));
+	memcpy(STATE_BITMAP(s), bitmap, (h.ndays + 7) / 8);
+
+	/* the features: each takes at least its 4-byte length */
+	nfeatures = sm_take_i32(rd);
+	if (nfeatures < 0 || nfeatures > ENGAGEMENT_MAX_FEATURES || nfeatures > sm_reader_left(rd) / 4 ||
+		(nfeatures > 0 && h.events == 0))
+		state_corrupt("bad number of features");
+	for (int32 i = 0; i < nfeatures; i++)
+	{
+		int32		len = sm_take_i32(rd);
 
 		CHECK_FOR_INTERRUPTS();
-		if (s->arena_used - used < (int32) offsetof(FeatureEntry, name) ||
-			e->len > ENGAGEMENT_MAX_FEATURE_LEN ||
-			ENTRY_SIZE(e->len) > s->arena_used - used ||
-			e->hash != hash_bytes((const unsigned char *) e->name, (int) e->len))
-			sm_flat_corrupt(TYPNAME, "bad feature");
-		used += ENTRY_SIZE(e->len);
-		nentries++;
+		if (len < 0 || len > ENGAGEMENT_MAX_FEATURE_LEN)
+			state_corrupt("bad feature length");
+		s = state_add_feature(s, (const char *) sm_take_bytes(rd, len), (uint32) len);
+		if (s->nfeatures != i + 1)
+			state_corrupt("duplicate feature");
 	}
-	if (nentries != s->nfeatures)
-		sm_flat_corrupt(TYPNAME, "wrong number of features");
-	for (int32 i = s->arena_used; i < s->arena_size; i++)
-		if (arena[i] != 0)
-			sm_flat_corrupt(TYPNAME, "bytes after the features");
-	nentries = 0;
-	for (int32 i = 0; i < s->nslots; i++)
-	{
-		FeatureEntry *e;
-
-		CHECK_FOR_INTERRUPTS();
-		if (slots[i] == 0)
-			continue;
-		if (slots[i] > (uint32) s->arena_used)
-			sm_flat_corrupt(TYPNAME, "bad feature slot");
-		e = (FeatureEntry *) (arena + slots[i] - 1);
-		/* a slot must point at an entry (they are INTALIGNed) found by lookup */
-		if ((slots[i] - 1) % sizeof(uint32) != 0 ||
-			(slots[i] - 1) + offsetof(FeatureEntry, name) > (uint32) s->arena_used ||
-			e->len > ENGAGEMENT_MAX_FEATURE_LEN ||
-			ENTRY_SIZE(e->len) > s->arena_used - (int32) (slots[i] - 1) ||
-			feature_slot(s, e->name, e->len, e->hash) != &slots[i])
-			sm_flat_corrupt(TYPNAME, "bad feature slot");
-		nentries++;
-	}
-	if (nentries != s->nfeatures)
-		sm_flat_corrupt(TYPNAME, "wrong number of features");
+	sm_reader_done(rd);
 	return s;
 }
 
@@ -791,28 +993,40 @@ PG_FUNCTION_INFO_V1(engagement_state_in);
 Datum
 engagement_state_in(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(state_validate(sm_flat_in(PG_GETARG_CSTRING(0), TYPNAME,
-												MAXALIGN(sizeof(EngagementState)))));
-}
+	SmReader	rd;
 
-PG_FUNCTION_INFO_V1(engagement_state_out);
-Datum
-engagement_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(sm_flat_out(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+	sm_reader_of_text(&rd, PG_GETARG_CSTRING(0), TYPNAME);
+	PG_RETURN_POINTER(state_read(fcinfo, &rd));
 }
 
 PG_FUNCTION_INFO_V1(engagement_state_recv);
 Datum
 engagement_state_recv(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(state_validate(sm_flat_recv((StringInfo) PG_GETARG_POINTER(0), TYPNAME,
-												  MAXALIGN(sizeof(EngagementState)))));
+	SmReader	rd;
+
+	sm_reader_of_recv(&rd, (StringInfo) PG_GETARG_POINTER(0), TYPNAME);
+	PG_RETURN_POINTER(state_read(fcinfo, &rd));
+}
+
+PG_FUNCTION_INFO_V1(engagement_state_out);
+Datum
+engagement_state_out(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	state_write(&buf, state_of_datum(PG_GETARG_DATUM(0)));
+	PG_RETURN_CSTRING(sm_encoding_text(&buf, TYPNAME));
 }
 
 PG_FUNCTION_INFO_V1(engagement_state_send);
 Datum
 engagement_state_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(sm_flat_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	state_write(&buf, state_of_datum(PG_GETARG_DATUM(0)));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -9,18 +9,25 @@
 
 #include <math.h>
 
+#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "labelled_rows.h"
+#include "portable_form.h"
 #include "saas_metrics.h"
 
+/*
+ * The flat form: what a parallel worker hands to the leader, in memory of
+ * the same machine, and what a table stores.  Values read or sent use the
+ * portable form (the I/O below).
+ */
 #define ROWS_FLAT_VERSION 1
 
 typedef struct LabelledRowsFlat
 {
 	int32		vl_len_;
-	uint16		version;
+	uint16		version;		/* ROWS_FLAT_VERSION */
 	uint8		kind;
 	uint8		padding;		/* zero */
 	int32		width;
@@ -46,12 +53,33 @@ flat_size(int64 nrows, int32 width)
 	return FLAT_HEADER + MAXALIGN(nrows) + nrows * width * sizeof(float8);
 }
 
-/* The most rows of width values whose flat form fits in a varlena. */
+/*
+ * The portable form's header: uint8 version, uint8 kind, int32 width,
+ * int64 rows, float8 param (see the I/O below).
+ */
+#define ROWS_ENCODING_VERSION 1
+#define ROWS_ENCODING_HEADER (1 + 1 + 4 + 8 + 8)
+
+/*
+ * The most rows of width values that can be stored: whose portable form's
+ * text fits (SM_ENCODING_MAX), which is more than the flat form needs.
+ */
 int64
 sm_rows_limit(int32 width)
 {
-	return (int64) ((MaxAllocSize - FLAT_HEADER - MAXIMUM_ALIGNOF) /
-					(width * sizeof(float8) + 1));
+	return (int64) ((SM_ENCODING_MAX - ROWS_ENCODING_HEADER) / (width * sizeof(float8) + 1));
+}
+
+static void
+too_many_rows(const char *what, int32 width)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s takes at most " INT64_FORMAT " rows of %d values",
+					what, sm_rows_limit(width), width),
+			 errdetail("The rows are kept in memory, %zu bytes each, and their text form (base64) must stay under 1 GB.",
+					   width * sizeof(float8) + 1),
+			 errhint("Aggregate a sample, e.g. WHERE hashint8(customer_id) %% 10 = 0, or fewer groups at once.")));
 }
 
 static Size rows_get_flat_size(ExpandedObjectHeader *eohptr);
@@ -113,14 +141,7 @@ rows_reserve(LabelledRows *rows, int64 n)
 	int64		capacity = rows->capacity;
 
 	if (need > sm_rows_limit(rows->width))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s takes at most " INT64_FORMAT " rows of %d values",
-						rows->kind == ROWS_LOGISTIC ? "logistic_fit" : "classifier_report",
-						sm_rows_limit(rows->width), rows->width),
-				 errdetail("The rows are kept in memory, %zu bytes each, and their flat form must stay under 1 GB.",
-						   rows->width * sizeof(float8) + 1),
-				 errhint("Aggregate a sample, e.g. WHERE hashint8(customer_id) %% 10 = 0, or fewer groups at once.")));
+		too_many_rows(rows->kind == ROWS_LOGISTIC ? "logistic_fit" : "classifier_report", rows->width);
 	if (need <= capacity)
 		return;
 	while (capacity < need)
@@ -155,8 +176,15 @@ datum_rows(Datum d, LabelledRowsKind kind)
 }
 
 static void
-view_of_flat(LabelledRowsFlat *flat, LabelledRowsView *view)
+view_of_flat(LabelledRowsFlat *flat, LabelledRowsKind kind, LabelledRowsView *view)
 {
+	/* stored values were checked on the way in; this one is of another layout */
+	if (flat->version != ROWS_FLAT_VERSION || flat->kind != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("%s value was stored by another version of saas_metrics, or is damaged", kind_name(kind)),
+				 errdetail("Its layout version is %d; this version of saas_metrics reads %d.",
+						   flat->version, ROWS_FLAT_VERSION)));
 	view->width = flat->width;
 	view->param = flat->param;
 	view->nrows = flat->nrows;
@@ -179,7 +207,7 @@ sm_rows_view(Datum d, LabelledRowsKind kind, LabelledRowsView *view)
 		view->values = rows->values;
 		return;
 	}
-	view_of_flat((LabelledRowsFlat *) PG_DETOAST_DATUM(d), view);
+	view_of_flat((LabelledRowsFlat *) PG_DETOAST_DATUM(d), kind, view);
 }
 
 /* New expanded rows in the aggregate context holding a copy of view's. */
@@ -264,66 +292,138 @@ rows_combine(FunctionCallInfo fcinfo, LabelledRowsKind kind, const char *funcnam
 
 /* ---- I/O ------------------------------------------------------------ */
 
-/* Check a flat form read from outside: readers trust its every byte. */
-static Datum
-flat_validate(struct varlena *v, LabelledRowsKind kind)
+/*
+ * The portable form (portable_form.h), in network byte order:
+ *
+ *   uint8 version (1), uint8 kind (1 logistic_rows, 2 classifier_scores),
+ *   int32 width, int64 rows, float8 param,
+ *   the labels: one byte a row, 0 or 1,
+ *   the values: rows * width float8, row after row.
+ *
+ * Floats are written as their bit patterns (pq_sendfloat8), so they read
+ * back exactly.  The rows keep their order: no reader's answer depends on it
+ * beyond the last digits of a fit's sums, and a stored state then fits
+ * exactly as the one it was made from.
+ */
+static void
+rows_write(StringInfo buf, LabelledRowsKind kind, const LabelledRowsView *view)
 {
-	LabelledRowsFlat *flat = (LabelledRowsFlat *) v;
-	const char *typname = kind_name(kind);
-	const float8 *values;
+	int64		nvalues = view->nrows * view->width;
 
-	if (VARSIZE(flat) < FLAT_HEADER)
-		sm_flat_corrupt(typname, "too short");
-	if (flat->version != ROWS_FLAT_VERSION || flat->kind != kind)
-		sm_flat_corrupt(typname, "unknown version");
-	if (flat->padding != 0 || flat->padding2 != 0 || flat->width < 0 ||
-		flat->width > (kind == ROWS_LOGISTIC ? LOGISTIC_MAX_FEATURES : 1) ||
-		(kind == ROWS_CLASSIFIER && flat->width != 1) || flat->nrows <= 0 ||
-		flat->nrows > sm_rows_limit(flat->width) || !isfinite(flat->param) || flat->param < 0)
-		sm_flat_corrupt(typname, "bad header");
-	if (VARSIZE(flat) != flat_size(flat->nrows, flat->width))
-		sm_flat_corrupt(typname, "wrong length");
-	for (int64 i = 0; i < (int64) MAXALIGN(flat->nrows); i++)
+	/* one allocation: the state was refused if it could not be written */
+	enlargeStringInfo(buf, (int) (ROWS_ENCODING_HEADER + view->nrows + nvalues * sizeof(float8)));
+	pq_sendint8(buf, ROWS_ENCODING_VERSION);
+	pq_sendint8(buf, (uint8) kind);
+	pq_sendint32(buf, view->width);
+	pq_sendint64(buf, view->nrows);
+	pq_sendfloat8(buf, view->param);
+	pq_sendbytes(buf, (const char *) view->labels, (int) view->nrows);
+	for (int64 i = 0; i < nvalues; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (FLAT_LABELS(flat)[i] > (i < flat->nrows ? 1 : 0))
-			sm_flat_corrupt(typname, "bad label");
+		pq_sendfloat8(buf, view->values[i]);
 	}
+}
+
+/* Read rows and check everything the final functions rely on. */
+static Datum
+rows_read(SmReader *rd, LabelledRowsKind kind)
+{
+	const char *typname = kind_name(kind);
+	int32		width;
+	int64		nrows;
+	float8		param;
+	const uint8 *labels;
+	LabelledRowsFlat *flat;
+	float8	   *values;
+
+	if (sm_take_u8(rd) != ROWS_ENCODING_VERSION)
+		sm_corrupt(typname, "unknown version");
+	if (sm_take_u8(rd) != kind)
+		sm_corrupt(typname, kind == ROWS_LOGISTIC ? "not logistic rows" : "not classifier scores");
+	width = sm_take_i32(rd);
+	nrows = sm_take_i64(rd);
+	param = sm_take_f8(rd);
+	if (kind == ROWS_LOGISTIC ? width < 0 || width > LOGISTIC_MAX_FEATURES : width != 1)
+		sm_corrupt(typname, "bad width");
+	if (kind == ROWS_LOGISTIC ? !isfinite(param) || param < 0 : param != 0)
+		sm_corrupt(typname, kind == ROWS_LOGISTIC ? "bad l2" : "bad parameter");
+	/* every row takes 1 + 8 * width bytes: nothing is allocated beyond the input */
+	if (nrows < 1 || nrows != sm_reader_left(rd) / (1 + (int64) width * (int64) sizeof(float8)))
+		sm_corrupt(typname, "bad row count");
+	if (nrows > sm_rows_limit(width))
+		too_many_rows(typname, width);
+
+	labels = sm_take_bytes(rd, nrows);
+	for (int64 i = 0; i < nrows; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (labels[i] > 1)
+			sm_corrupt(typname, "bad label");
+	}
+	flat = palloc0(flat_size(nrows, width));
+	SET_VARSIZE(flat, flat_size(nrows, width));
+	flat->version = ROWS_FLAT_VERSION;
+	flat->kind = (uint8) kind;
+	flat->width = width;
+	flat->nrows = nrows;
+	flat->param = param;
+	memcpy(FLAT_LABELS(flat), labels, nrows);
 	values = FLAT_VALUES(flat);
-	for (int64 i = 0; i < flat->nrows * flat->width; i++)
+	for (int64 i = 0; i < nrows * width; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		values[i] = sm_take_f8(rd);
 		if (!isfinite(values[i]))
-			sm_flat_corrupt(typname, "a value is not finite");
+			sm_corrupt(typname, "a value is not finite");
 	}
+	sm_reader_done(rd);
 	PG_RETURN_POINTER(flat);
 }
 
 static Datum
 rows_in(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
-	return flat_validate(sm_flat_in(PG_GETARG_CSTRING(0), kind_name(kind), FLAT_HEADER), kind);
+	SmReader	rd;
+
+	sm_reader_of_text(&rd, PG_GETARG_CSTRING(0), kind_name(kind));
+	return rows_read(&rd, kind);
 }
 
 static Datum
 rows_recv(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
-	return flat_validate(sm_flat_recv((StringInfo) PG_GETARG_POINTER(0), kind_name(kind), FLAT_HEADER),
-						 kind);
+	SmReader	rd;
+
+	sm_reader_of_recv(&rd, (StringInfo) PG_GETARG_POINTER(0), kind_name(kind));
+	return rows_read(&rd, kind);
 }
 
 static Datum
-rows_out(FunctionCallInfo fcinfo)
+rows_out(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
-	PG_RETURN_CSTRING(sm_flat_out(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+	LabelledRowsView view;
+	StringInfoData buf;
+
+	sm_rows_view(PG_GETARG_DATUM(0), kind, &view);
+	initStringInfo(&buf);
+	rows_write(&buf, kind, &view);
+	PG_RETURN_CSTRING(sm_encoding_text(&buf, kind_name(kind)));
 }
 
 static Datum
-rows_send(FunctionCallInfo fcinfo)
+rows_send(FunctionCallInfo fcinfo, LabelledRowsKind kind)
 {
-	PG_RETURN_BYTEA_P(sm_flat_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+	LabelledRowsView view;
+	StringInfoData buf;
+
+	sm_rows_view(PG_GETARG_DATUM(0), kind, &view);
+	pq_begintypsend(&buf);
+	rows_write(&buf, kind, &view);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
 /*
@@ -338,9 +438,9 @@ Datum type##_in(PG_FUNCTION_ARGS) { return rows_in(fcinfo, kind); } \
 PG_FUNCTION_INFO_V1(type##_recv); \
 Datum type##_recv(PG_FUNCTION_ARGS) { return rows_recv(fcinfo, kind); } \
 PG_FUNCTION_INFO_V1(type##_out); \
-Datum type##_out(PG_FUNCTION_ARGS) { return rows_out(fcinfo); } \
+Datum type##_out(PG_FUNCTION_ARGS) { return rows_out(fcinfo, kind); } \
 PG_FUNCTION_INFO_V1(type##_send); \
-Datum type##_send(PG_FUNCTION_ARGS) { return rows_send(fcinfo); }
+Datum type##_send(PG_FUNCTION_ARGS) { return rows_send(fcinfo, kind); }
 
 ROWS_TYPE_FUNCTIONS(logistic_rows, ROWS_LOGISTIC)
 ROWS_TYPE_FUNCTIONS(classifier_scores, ROWS_CLASSIFIER)

@@ -9,10 +9,11 @@
  * sees each row once, so the rows are kept: 8 bytes per value plus 1 byte
  * per label.  During aggregation they live in a read/write expanded object
  * in the aggregate's memory context (appended to without copying); the
- * flat form, one varlena, is what leaves a parallel worker or a Citus node.
- * A flat form cannot pass 1 GB, so the transition function refuses the row
- * that would make it larger (54000) instead of failing later, when a worker
- * hands its state over.
+ * flat form, one varlena, is what leaves a parallel worker, and the portable
+ * form (labelled_rows.c) what is stored or leaves a Citus node.  Its text
+ * form cannot pass 1 GB, so the transition function refuses the row that
+ * would make it larger (54000, sm_rows_limit) instead of failing later, when
+ * a worker hands its state over or a stored state is dumped.
  */
 #ifndef SM_LABELLED_ROWS_H
 #define SM_LABELLED_ROWS_H

@@ -11,7 +11,6 @@
 #include "common/string.h"
 
 #include "fmgr.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
@@ -165,79 +164,4 @@ sm_summary_hash_extended(Datum summary, uint64 seed, sm_canonical_form canonical
 	const void *form = canonical(summary, &len);
 
 	return hash_any_extended((const unsigned char *) form, (int) len, seed);
-}
-
-/* ---- flat forms of state types -------------------------------------- */
-
-/* A flat form read from outside that is not one we could have written. */
-void
-sm_flat_corrupt(const char *typname, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid %s value: %s", typname, what)));
-}
-
-static struct varlena *
-flat_from_bytes(const char *bytes, Size len, const char *typname, Size min_len)
-{
-	struct varlena *flat;
-
-	if (len < Max(min_len, VARHDRSZ) || len > MaxAllocSize)
-		sm_flat_corrupt(typname, "wrong length");
-	flat = palloc(len);
-	memcpy(flat, bytes, len);
-	if (VARATT_IS_EXTENDED(flat) || VARSIZE(flat) != len)
-		sm_flat_corrupt(typname, "wrong length");
-	return flat;
-}
-
-char *
-sm_flat_out(struct varlena *flat)
-{
-	Size		len = VARSIZE(flat);
-	char	   *result = palloc(len * 2 + 3);
-	uint64		hexlen;
-
-	result[0] = '\\';
-	result[1] = 'x';
-	hexlen = hex_encode((char *) flat, len, result + 2);
-	result[hexlen + 2] = '\0';
-	return result;
-}
-
-struct varlena *
-sm_flat_in(const char *str, const char *typname, Size min_len)
-{
-	size_t		hexlen = strlen(str);
-	char	   *bytes;
-	uint64		len;
-
-	if (hexlen < 2 || str[0] != '\\' || str[1] != 'x' || hexlen % 2 != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type %s", typname),
-				 errhint("A %s is written as \\x and hex digits, as produced by its output function.",
-						 typname)));
-	bytes = palloc((hexlen - 2) / 2 + 1);
-	len = hex_decode(str + 2, hexlen - 2, bytes);
-	return flat_from_bytes(bytes, len, typname, min_len);
-}
-
-struct varlena *
-sm_flat_recv(StringInfo buf, const char *typname, Size min_len)
-{
-	int			len = buf->len - buf->cursor;
-
-	return flat_from_bytes(pq_getmsgbytes(buf, len), len, typname, min_len);
-}
-
-bytea *
-sm_flat_send(struct varlena *flat)
-{
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (char *) flat, VARSIZE(flat));
-	return pq_endtypsend(&buf);
 }

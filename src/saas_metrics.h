@@ -42,16 +42,4 @@ extern bool sm_summaries_equal(Datum a, Datum b, sm_canonical_form canonical);
 extern Datum sm_summary_hash(Datum summary, sm_canonical_form canonical);
 extern Datum sm_summary_hash_extended(Datum summary, uint64 seed, sm_canonical_form canonical);
 
-/*
- * Text and binary forms of a state type whose value is one self-contained
- * varlena (its "flat form"): text is \x and hex digits, binary the bytes.
- * Both return a palloc'd copy whose length matches its varlena header; the
- * caller validates the contents.
- */
-extern char *sm_flat_out(struct varlena *flat);
-extern struct varlena *sm_flat_in(const char *str, const char *typname, Size min_len);
-extern struct varlena *sm_flat_recv(StringInfo buf, const char *typname, Size min_len);
-extern bytea *sm_flat_send(struct varlena *flat);
-extern void sm_flat_corrupt(const char *typname, const char *what);
-
 #endif

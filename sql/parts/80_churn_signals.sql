@@ -31,13 +31,13 @@ CREATE FUNCTION @extschema@.engagement_state_send(@extschema@.engagement_state) 
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.engagement_state_in(cstring) IS
-'text input of engagement_state: \x and the hex digits of its flat form, checked';
+'text input of engagement_state: the base64 of its binary form, checked completely (22P02 if not base64, 22P03 if not a valid state)';
 COMMENT ON FUNCTION @extschema@.engagement_state_out(@extschema@.engagement_state) IS
-'text output of engagement_state: \x and the hex digits of its flat form';
+'text output of engagement_state: the base64 of its binary form';
 COMMENT ON FUNCTION @extschema@.engagement_state_recv(internal) IS
-'binary input of engagement_state: its flat form, checked';
+'binary input of engagement_state: its portable encoding (a version byte, then every field in network byte order), checked completely (22P03)';
 COMMENT ON FUNCTION @extschema@.engagement_state_send(@extschema@.engagement_state) IS
-'binary output of engagement_state: its flat form';
+'binary output of engagement_state: its portable encoding, a version byte, then every field in network byte order';
 
 CREATE TYPE @extschema@.engagement_state (
     INPUT = @extschema@.engagement_state_in,
@@ -137,13 +137,13 @@ CREATE FUNCTION @extschema@.logistic_rows_send(@extschema@.logistic_rows) RETURN
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.logistic_rows_in(cstring) IS
-'text input of logistic_rows: \x and the hex digits of its flat form, checked';
+'text input of logistic_rows: the base64 of its binary form, checked completely (22P02 if not base64, 22P03 if not a valid state)';
 COMMENT ON FUNCTION @extschema@.logistic_rows_out(@extschema@.logistic_rows) IS
-'text output of logistic_rows: \x and the hex digits of its flat form';
+'text output of logistic_rows: the base64 of its binary form';
 COMMENT ON FUNCTION @extschema@.logistic_rows_recv(internal) IS
-'binary input of logistic_rows: its flat form, checked';
+'binary input of logistic_rows: its portable encoding (a version byte, then every field in network byte order), checked completely (22P03)';
 COMMENT ON FUNCTION @extschema@.logistic_rows_send(@extschema@.logistic_rows) IS
-'binary output of logistic_rows: its flat form';
+'binary output of logistic_rows: its portable encoding, a version byte, then every field in network byte order';
 
 CREATE TYPE @extschema@.logistic_rows (
     INPUT = @extschema@.logistic_rows_in,
@@ -268,13 +268,13 @@ CREATE FUNCTION @extschema@.classifier_scores_send(@extschema@.classifier_scores
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.classifier_scores_in(cstring) IS
-'text input of classifier_scores: \x and the hex digits of its flat form, checked';
+'text input of classifier_scores: the base64 of its binary form, checked completely (22P02 if not base64, 22P03 if not a valid state)';
 COMMENT ON FUNCTION @extschema@.classifier_scores_out(@extschema@.classifier_scores) IS
-'text output of classifier_scores: \x and the hex digits of its flat form';
+'text output of classifier_scores: the base64 of its binary form';
 COMMENT ON FUNCTION @extschema@.classifier_scores_recv(internal) IS
-'binary input of classifier_scores: its flat form, checked';
+'binary input of classifier_scores: its portable encoding (a version byte, then every field in network byte order), checked completely (22P03)';
 COMMENT ON FUNCTION @extschema@.classifier_scores_send(@extschema@.classifier_scores) IS
-'binary output of classifier_scores: its flat form';
+'binary output of classifier_scores: its portable encoding, a version byte, then every field in network byte order';
 
 CREATE TYPE @extschema@.classifier_scores (
     INPUT = @extschema@.classifier_scores_in,

@@ -60,6 +60,8 @@ INSERT INTO stored_survival_curve SELECT 3, kaplan_meier(d / 7.0, d % 3 <> 0) FR
 -- read): a user may keep them to merge later with the combine functions
 CREATE AGGREGATE pg_temp.engagement_states(timestamptz, text, numeric, timestamptz, interval) (
     SFUNC = engagement_state_add, STYPE = engagement_state);
+CREATE AGGREGATE pg_temp.engagement_states(date, text, numeric, date, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state);
 CREATE AGGREGATE pg_temp.logistic_rows_of(boolean, float8[]) (SFUNC = logistic_rows_add, STYPE = logistic_rows);
 CREATE AGGREGATE pg_temp.classifier_scores_of(float8, boolean) (SFUNC = classifier_scores_add, STYPE = classifier_scores);
 
@@ -69,6 +71,12 @@ SELECT c, pg_temp.engagement_states(t, 'feature ' || (i * c) % 7, i / 4.0, times
 FROM generate_series(1, 3) c, generate_series(1, 60) i, LATERAL (SELECT timestamptz '2024-01-01 08:00+00' + i * interval '1 day') x(t)
 GROUP BY c;
 INSERT INTO stored_engagement_state VALUES (4, NULL);
+-- date events, a window of months, features with bytes beyond ASCII, and a state without events
+INSERT INTO stored_engagement_state
+SELECT 5, pg_temp.engagement_states(d, f, q, date '2024-03-31', '1 month')
+FROM (VALUES (date '2024-03-01', 'rapports é', 0.000000000001), ('2024-02-29', 'exports', 12345678901234.5), ('2024-03-31', NULL, NULL)) v(d, f, q);
+INSERT INTO stored_engagement_state
+SELECT 6, pg_temp.engagement_states(NULL::date, NULL, NULL, date '2024-03-31', '7 days');
 
 CREATE TABLE stored_logistic_rows (id integer, v logistic_rows);
 INSERT INTO stored_logistic_rows

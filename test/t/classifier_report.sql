@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \i test/reference/book.sql
 \i test/reference/classifier_report.sql
-SELECT plan(36);
+SELECT plan(46);
 
 -- ---------------------------------------------------------------- by hand
 CREATE TEMP TABLE hand(score float8, label boolean);
@@ -117,17 +117,56 @@ CREATE AGGREGATE pg_temp.score_states(float8, boolean) (
 CREATE TEMP TABLE states AS SELECT pg_temp.score_states(score, label) AS s FROM hand;
 SELECT is(classifier_report(s::text::classifier_scores), (SELECT r FROM hand_report), 'classifier_scores text round trip')
 FROM states;
-SELECT is(length(s::text), 2 + 2 * (32 + 16 + 10 * 8), 'classifier_scores: a 32-byte header, 10 labels (16 bytes), 10 scores')
+SELECT is(length(s::text), 4 * ceil((22 + 10 + 10 * 8) / 3.0)::int,
+          'classifier_scores: the text form is the base64 of a 22-byte header, 10 labels and 10 scores')
 FROM states;
-SELECT throws_ok($$SELECT overlay(s::text placing '01' from 3 + 2 * 44 for 2)::classifier_scores FROM states$$,
-                 '22P03', 'invalid classifier_scores value: bad label', 'a label in the padding');
-SELECT throws_ok($$SELECT overlay(s::text placing 'f07f' from 3 + 2 * 54 for 4)::classifier_scores FROM states$$,
-                 '22P03', 'invalid classifier_scores value: a value is not finite', 'a NaN score');
-SELECT throws_ok($$SELECT overlay(s::text placing '02' from 3 + 2 * 8 for 2)::classifier_scores FROM states$$,
-                 '22P03', 'invalid classifier_scores value: bad header', 'two values a row');
-SELECT throws_ok($$SELECT overlay(s::text placing '01' from 3 + 2 * 6 for 2)::classifier_scores FROM states$$,
-                 '22P03', 'invalid classifier_scores value: unknown version', 'logistic rows read as scores');
-SELECT throws_ok($$SELECT '\x'::classifier_scores$$, '22P03', 'invalid classifier_scores value: wrong length', 'empty');
+
+\ir lib/binary_input.sql
+-- Scores written by hand in network byte order (the format in
+-- src/labelled_rows.c): version 1, kind 2 (classifier_scores), width 1,
+-- 3 rows, parameter 0, labels 1 0 1, scores 0.1, 5e-324 (the smallest
+-- subnormal) and -1.5e300 as float8 bit patterns.
+CREATE FUNCTION pg_temp.hand_scores(header text DEFAULT '0102' || '00000001' || '0000000000000003' || '0000000000000000',
+                                    labels text DEFAULT '010001',
+                                    scores text DEFAULT '3fb999999999999a' || '0000000000000001' || 'fe41eb2d66005835')
+RETURNS bytea LANGUAGE sql AS $$ SELECT decode(header || labels || scores, 'hex') $$;
+CREATE TEMP TABLE hand_read AS
+SELECT classifier_report(pg_temp.binary_input('classifier_scores', pg_temp.hand_scores())::classifier_scores) AS r;
+-- the positive 0.1 outranks the negative 5e-324, the positive -1.5e300 does not: AUC 1/2
+SELECT is(ROW((r).rows, (r).positives, (r).auc), ROW(3::bigint, 2::bigint, 0.5::float8),
+          'classifier_scores_recv of hand-made big-endian bytes: 3 rows, 2 positives, AUC 0.5') FROM hand_read;
+SELECT results_eq($$SELECT decile, min_score, max_score FROM hand_read, classifier_deciles(r) WHERE decile IN (1, 5, 10) ORDER BY decile$$,
+                  $$VALUES (1, 0.1::float8, 0.1::float8), (5, 5e-324, 5e-324), (10, -1.5e300, -1.5e300)$$,
+                  'the hand-made scores read back exactly: 0.1, 5e-324, -1.5e300');
+SELECT is((SELECT classifier_scores_send(pg_temp.score_states(s, l))
+           FROM (VALUES (0.1::float8, true), (5e-324, false), (-1.5e300, true)) v(s, l)),
+          pg_temp.hand_scores(), 'classifier_scores_send writes the hand-made bytes');
+SELECT is(classifier_scores_send(s::text::classifier_scores), classifier_scores_send(s),
+          'classifier_scores: extreme and inexact scores keep their bits through the text form')
+FROM (SELECT pg_temp.score_states(v, i % 2 = 0) AS s
+      FROM unnest(ARRAY[5e-324, -1e-300, 1.7976931348623157e308, '-0'::float8, 0.1, 1 / 3::float8]) WITH ORDINALITY AS u(v, i)) x;
+
+SELECT throws_ok(format('SELECT encode(pg_temp.hand_scores(%L, %L, %L), %L)::classifier_scores',
+                        coalesce(header, '0102' || '00000001' || '0000000000000003' || '0000000000000000'),
+                        coalesce(labels, '010001'),
+                        coalesce(scores, '3fb999999999999a' || '0000000000000001' || 'fe41eb2d66005835'), 'base64'),
+                 '22P03', 'invalid classifier_scores value: ' || message, 'text input refuses ' || what)
+FROM (VALUES
+  ('0202' || '00000001' || '0000000000000003' || '0000000000000000', NULL, NULL, 'unknown version', 'another version'),
+  ('0101' || '00000001' || '0000000000000003' || '0000000000000000', NULL, NULL, 'not classifier scores', 'logistic rows'),
+  ('0102' || '00000002' || '0000000000000003' || '0000000000000000', NULL, NULL, 'bad width', 'two values a row'),
+  ('0102' || '00000001' || '0000000000000003' || '3ff0000000000000', NULL, NULL, 'bad parameter', 'a parameter'),
+  ('0102' || '00000001' || '0000000000000004' || '0000000000000000', NULL, NULL, 'bad row count', 'a row missing'),
+  (NULL, '010003', NULL, 'bad label', 'a label that is not 0 or 1'),
+  (NULL, NULL, '3fb999999999999a' || '7ff8000000000001' || 'fe41eb2d66005835', 'a value is not finite', 'a NaN score'),
+  (NULL, NULL, '3fb999999999999a' || '0000000000000001' || 'fe41eb2d66005835' || '00', 'trailing bytes', 'a byte after the scores')
+) AS t(header, labels, scores, message, what);
+SELECT throws_ok($$SELECT pg_temp.binary_input('classifier_scores', pg_temp.hand_scores(scores => '3fb999999999999a' || '7ff0000000000000' || '00'))$$,
+                 '22P03', 'invalid classifier_scores value: bad row count', 'binary input refuses a value cut short');
+SELECT throws_ok($$SELECT pg_temp.binary_input('classifier_scores', pg_temp.hand_scores(labels => '010101', scores => '3fb999999999999a' || '7ff0000000000000' || '0000000000000000'))$$,
+                 '22P03', 'invalid classifier_scores value: a value is not finite', 'binary input refuses an infinite score');
+SELECT throws_ok($$SELECT 'not base64!'::classifier_scores$$, '22P02', 'invalid input syntax for type classifier_scores',
+                 'text that is not base64');
 
 DROP TABLE cr_scores, cr_small, cr_distinct;
 SELECT * FROM finish();

@@ -9,7 +9,7 @@ SET TimeZone = 'UTC';
 SET DateStyle = 'ISO';
 \i test/reference/book.sql
 \i test/reference/engagement.sql
-SELECT plan(73);
+SELECT plan(109);
 
 -- ---------------------------------------------------------------- by hand
 -- as_of 2026-01-31, window 28 days: the window is 2026-01-04 .. 2026-01-31,
@@ -246,26 +246,165 @@ SELECT throws_ok($$SELECT engagement_state_combine(NULL, NULL)$$,
 -- ---------------------------------------------------------------- the state's I/O
 CREATE AGGREGATE pg_temp.engagement_states(date, text, numeric, date, interval) (
     SFUNC = engagement_state_add, STYPE = engagement_state, COMBINEFUNC = engagement_state_combine);
+CREATE AGGREGATE pg_temp.engagement_states(timestamptz, text, numeric, timestamptz, interval) (
+    SFUNC = engagement_state_add, STYPE = engagement_state, COMBINEFUNC = engagement_state_combine);
 CREATE TEMP TABLE states AS
 SELECT customer_id, pg_temp.engagement_states(occurred_at, feature, quantity, date '2026-01-31', '28 days') AS s
 FROM hand GROUP BY customer_id;
 SELECT results_eq($$SELECT customer_id, engagement(s::text::engagement_state) FROM states ORDER BY 1$$,
                   $$SELECT customer_id, e FROM hand_engagement ORDER BY 1$$,
                   'engagement_state text round trip');
-SELECT is((SELECT engagement_state_send(s) = engagement_state_send(s::text::engagement_state) FROM states WHERE customer_id = 1),
-          true, 'engagement_state_send of the round trip: the same bytes');
-SELECT throws_ok($$SELECT 'abc'::engagement_state$$, '22P02', NULL, 'text input without \x');
-SELECT throws_ok($$SELECT '\x0011'::engagement_state$$, '22P03', 'invalid engagement_state value: wrong length', 'too short');
-SELECT throws_ok($$SELECT (left(s::text, -2) || 'ff')::engagement_state FROM states WHERE customer_id = 1$$,
-                 '22P03', NULL, 'a changed last byte (in the feature arena) is detected');
-SELECT throws_ok($$SELECT overlay(s::text placing '02' from 3 + 2 * 6 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
-                 '22P03', 'invalid engagement_state value: unknown version', 'another version');
--- a flag that is not one (offset 4 of the header)
-SELECT throws_ok($$SELECT overlay(s::text placing 'ff' from 3 + 2 * 4 for 2)::engagement_state FROM states WHERE customer_id = 1$$,
-                 '22P03', 'invalid engagement_state value: bad header', 'unknown flags');
--- the day bitmap (after the 120-byte header): a day after as_of
-SELECT throws_ok($$SELECT overlay(s::text placing 'ffffffff' from 3 + 2 * 120 for 8)::engagement_state FROM states WHERE customer_id = 1$$,
-                 '22P03', NULL, 'a day outside the window');
+SELECT is((SELECT count(*) FROM states WHERE s::text::engagement_state::text = s::text), 7::bigint,
+          'engagement_state: the text form reads back to itself');
+
+\ir lib/binary_input.sql
+-- A state written by hand, field by field, in network byte order (the
+-- format in src/engagement.c): date events, as_of 2024-01-31 (8796 days
+-- after 2000-01-01), window 28 days, so the window is 2024-01-04 (8769) ..
+-- 2024-01-31 and the previous window 2023-12-07 .. 2024-01-03.  Events:
+-- 2024-01-10 'reports' 2.5, 2024-01-12 'exports' 1, 2024-01-12 'reports',
+-- 2024-01-30 (no feature) 0.125, and 2023-12-20 'alerts' 4 in the previous
+-- window.  pg_temp.hand_state(field, hex, ...) is that state with some
+-- fields replaced.
+CREATE TEMP TABLE hand_state_field(ord int, field text, hex text);
+INSERT INTO hand_state_field VALUES
+  (1, 'version', '01'), (2, 'flags', '02'),                 -- date events, a last event
+  (3, 'quantity scale', '03'), (4, 'display scale', '03'),  -- 0.125: 3 decimals
+  (5, 'as_of', '000000000000225c'),                         -- 8796
+  (6, 'window', '00000000' || '0000001c' || '0000000000000000'),  -- 0 months, 28 days, 0 us
+  (7, 'window_start', '0000000000002240'),                  -- 8768 = 2024-01-03
+  (8, 'previous_start', '0000000000002224'),                -- 8740 = 2023-12-06
+  (9, 'first_day', '00002241'), (10, 'as_of_day', '0000225c'),
+  (11, 'last_event', '000000000000225b' || '0000225b'),     -- 2024-01-30, its day
+  (12, 'events', '0000000000000004'), (13, 'previous_events', '0000000000000001'),
+  (14, 'quantity', '0000000000000000' || '0000000000000e29'),  -- 3625 thousandths
+  -- window days 6 (2024-01-10), 8 (2024-01-12) and 26 (2024-01-30): bit i % 8 of byte i / 8
+  (15, 'bitmap', '40' || '01' || '00' || '04'),
+  -- two features, written here out of order
+  (16, 'features', '00000002' || '00000007' || encode('reports', 'hex') || '00000007' || encode('exports', 'hex'));
+CREATE FUNCTION pg_temp.hand_state(VARIADIC changes text[] DEFAULT '{}') RETURNS bytea LANGUAGE sql AS $$
+    SELECT decode(string_agg(coalesce(c.hex, f.hex), '' ORDER BY f.ord), 'hex')
+    FROM hand_state_field AS f
+    LEFT JOIN (SELECT changes[i] AS field, changes[i + 1] AS hex
+               FROM generate_subscripts(changes, 1) AS i WHERE i % 2 = 1) AS c USING (field)
+$$;
+CREATE TEMP VIEW sorted_features AS
+SELECT '00000002' || '00000007' || encode('exports', 'hex') || '00000007' || encode('reports', 'hex') AS hex;
+
+SELECT is(engagement(pg_temp.binary_input('engagement_state', pg_temp.hand_state())::engagement_state),
+          ROW(3, 4::bigint, 4 / 3::float8, 2, 1, 1::bigint, 4::float8, 3.625)::engagement,
+          'engagement_state_recv of hand-made big-endian bytes: 3 active days, 4 events, 2 features, 1 day since the last, 1 previous event, 3.625');
+SELECT is((SELECT engagement_state_send(pg_temp.engagement_states(d, f, q, date '2024-01-31', '28 days'))
+           FROM (VALUES (date '2024-01-10', 'reports', 2.5), ('2024-01-12', 'exports', 1), ('2024-01-12', 'reports', NULL),
+                        ('2024-01-30', NULL, 0.125), ('2023-12-20', 'alerts', 4)) v(d, f, q)),
+          pg_temp.hand_state('features', (SELECT hex FROM sorted_features)),
+          'engagement_state_send writes the hand-made bytes (features sorted)');
+SELECT is(engagement_state_send(pg_temp.binary_input('engagement_state', pg_temp.hand_state())::engagement_state),
+          pg_temp.hand_state('features', (SELECT hex FROM sorted_features)),
+          'features read in any order are written sorted');
+SELECT is(encode(pg_temp.hand_state(), 'base64')::engagement_state::text,
+          translate(encode(pg_temp.hand_state('features', (SELECT hex FROM sorted_features)), 'base64'), E'\n', ''),
+          'the text form is the base64 of the binary form');
+SELECT is(engagement(encode(pg_temp.hand_state(), 'base64')::engagement_state),
+          engagement(pg_temp.binary_input('engagement_state', pg_temp.hand_state())::engagement_state),
+          'text and binary input read the same state');
+
+-- crafted states: every field and invariant is checked, in both forms
+CREATE FUNCTION pg_temp.crafted_text(VARIADIC changes text[]) RETURNS engagement_state LANGUAGE sql AS $$
+    SELECT encode(pg_temp.hand_state(VARIADIC changes), 'base64')::engagement_state
+$$;
+SELECT throws_ok(format('SELECT pg_temp.crafted_text(%L, %L)', field, hex), '22P03',
+                 'invalid engagement_state value: ' || message, 'text input refuses ' || what)
+FROM (VALUES
+  ('version', '02', 'unknown version', 'another version'),
+  ('flags', '06', 'unknown flags', 'an unknown flag'),
+  ('quantity scale', '04', 'bad quantity scale', 'a total finer than it is shown'),
+  ('display scale', '0d', 'bad quantity scale', 'a display scale of 13'),
+  ('as_of', '000000007fffffff', 'bad window', 'an infinite as_of'),
+  ('window', '00000000' || '00000000' || '0000000000000000', 'bad window', 'an empty window'),
+  ('window', '00000000' || '0000001c' || '0000000000000001', 'bad window', 'a window of 28 days and 1 microsecond for dates'),
+  ('window_start', '000000000000225c', 'bad window', 'a window that starts at as_of'),
+  ('previous_start', '0000000000002241', 'bad window', 'a previous window after the window'),
+  ('as_of_day', '0000225b', 'bad window days', 'as_of''s day is not as_of'),
+  ('first_day', '00002240', 'bad window days', 'the first day is not the day after the window''s start'),
+  ('previous_start', '0000000000002225', 'the window''s bounds do not match as_of and window', 'a previous window of 27 days'),
+  ('last_event', '000000000000225d' || '0000225d', 'bad last event', 'the last event after as_of'),
+  ('last_event', '000000000000225b' || '0000225a', 'bad last event', 'the last event''s day is not its date'),
+  ('events', '0000000000000000', 'events disagree with the last event', 'no events though the last event is in the window'),
+  ('events', 'ffffffffffffffff', 'negative number of events', 'a negative count'),
+  ('previous_events', '8000000000000000', 'negative number of events', 'a negative previous count'),
+  ('quantity', 'ffffffffffffffff' || 'ffffffffffffffff', 'bad total quantity', 'a negative total'),
+  ('bitmap', '40' || '01' || '00' || '14', 'days outside the window', 'a day after as_of'),
+  ('bitmap', 'ff' || '01' || '00' || '04', 'active days disagree with the events', '10 active days and 4 events'),
+  ('bitmap', '00000000', 'active days disagree with the events', 'events without an active day'),
+  ('features', '00000002' || '00000007' || encode('reports', 'hex') || '00000007' || encode('reports', 'hex'),
+   'duplicate feature', 'a feature twice'),
+  ('features', '00000001' || '000003e9' || repeat('61', 1001), 'bad feature length', 'a feature of 1001 bytes'),
+  ('features', '00000001' || 'ffffffff', 'bad feature length', 'a negative feature length'),
+  ('features', '00002711' || repeat('00000000', 10001), 'bad number of features', '10001 features'),
+  ('features', '00000003' || '00000007' || encode('reports', 'hex') || '00000007' || encode('exports', 'hex'),
+   'truncated', 'a missing feature'),
+  ('features', '00000001' || '00000007' || encode('reports', 'hex') || '00', 'trailing bytes', 'a byte after the features')
+) AS t(field, hex, message, what);
+-- flags 0: no last event, so its twelve bytes are not there
+SELECT throws_ok($$SELECT pg_temp.crafted_text('flags', '00', 'last_event', '')$$, '22P03',
+                 'invalid engagement_state value: events disagree with the last event', 'text input refuses events without a last event');
+SELECT throws_ok($$SELECT pg_temp.binary_input('engagement_state', pg_temp.hand_state('version', '02'))$$, '22P03',
+                 'invalid engagement_state value: unknown version', 'binary input refuses another version');
+SELECT throws_ok($$SELECT pg_temp.binary_input('engagement_state', pg_temp.hand_state('bitmap', 'ff010004'))$$, '22P03',
+                 'invalid engagement_state value: active days disagree with the events', 'binary input refuses more active days than events');
+SELECT throws_ok($$SELECT pg_temp.binary_input('engagement_state', substr(pg_temp.hand_state(), 1, 40))$$, '22P03',
+                 'invalid engagement_state value: truncated', 'binary input refuses a truncated state');
+SELECT throws_ok($$SELECT 'not base64!'::engagement_state$$, '22P02', 'invalid input syntax for type engagement_state',
+                 'text that is not base64');
+SELECT throws_ok($$SELECT '\x0102'::engagement_state$$, '22P02', 'invalid input syntax for type engagement_state',
+                 'the hex text of an earlier development version');
+-- every single-byte change of a valid state is refused with 22P03 or reads as a state
+CREATE FUNCTION pg_temp.state_corruptions() RETURNS TABLE(accepted int, rejected int, other_errors int) LANGUAGE plpgsql AS $$
+DECLARE
+    good bytea := pg_temp.hand_state();
+BEGIN
+    accepted := 0; rejected := 0; other_errors := 0;
+    FOR i IN 0 .. length(good) - 1 LOOP
+        FOR delta IN 1 .. 3 LOOP
+            BEGIN
+                PERFORM engagement(encode(set_byte(good, i, (get_byte(good, i) + delta * 85) % 256), 'base64')::engagement_state);
+                accepted := accepted + 1;
+            EXCEPTION
+                WHEN invalid_binary_representation THEN rejected := rejected + 1;
+                WHEN OTHERS THEN other_errors := other_errors + 1;
+            END;
+        END LOOP;
+    END LOOP;
+    RETURN NEXT;
+END $$;
+SELECT is((SELECT rejected > 0 AND accepted > 0 AND other_errors = 0 FROM pg_temp.state_corruptions()), true,
+          'single-byte corruptions are refused with 22P03 or read');
+
+-- a timestamptz state keeps the days of the TimeZone it was built in: read
+-- elsewhere it gives the same engagement; extended there with an event whose
+-- local day falls outside its days, it refuses the event
+SET LOCAL TimeZone = 'Pacific/Auckland';
+CREATE TEMP TABLE tz_state AS
+SELECT pg_temp.engagement_states(t, 'f', 1, timestamptz '2024-03-01 00:00+13', '1 day')::text AS s,
+       engagement(t, 'f', 1, timestamptz '2024-03-01 00:00+13', '1 day') AS e
+FROM (VALUES (timestamptz '2024-02-29 23:00+13'), ('2024-02-29 01:00+13')) v(t);
+SET LOCAL TimeZone = 'America/New_York';
+SELECT is((SELECT engagement(s::engagement_state) FROM tz_state), (SELECT e FROM tz_state),
+          'a timestamptz state read under another TimeZone: the same engagement');
+DO $$
+BEGIN
+    EXECUTE format('CREATE AGGREGATE pg_temp.more_events(timestamptz, text, numeric, timestamptz, interval) '
+                   '(SFUNC = engagement_state_add, STYPE = engagement_state, INITCOND = %L)', (SELECT s FROM tz_state));
+END $$;
+-- 2024-02-29 22:00+13 is 04:00 on February 29 in New York, one of the state's days
+SELECT is((SELECT (engagement(pg_temp.more_events(timestamptz '2024-02-29 22:00+13', 'g', 1, timestamptz '2024-03-01 00:00+13', '1 day'))).distinct_features),
+          2, 'a stored state takes more events');
+-- 2024-02-29 00:30+13 is in the window, but on February 28 in New York
+SELECT throws_ok($$SELECT pg_temp.more_events(timestamptz '2024-02-29 00:30+13', 'g', 1, timestamptz '2024-03-01 00:00+13', '1 day')$$,
+                 '22023', 'an event''s day falls outside the days of the engagement state''s window',
+                 'an event on a day the state does not have (its days were counted in another TimeZone)');
+SET LOCAL TimeZone = 'UTC';
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -4,7 +4,7 @@
 -- formulas, and every kind of input that has no estimate.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(101);
+SELECT plan(120);
 
 CREATE TEMP TABLE expected(dataset text, term integer, quantity text, value float8);
 \copy expected FROM 'test/outside/logistic_expected.csv' CSV HEADER
@@ -211,19 +211,72 @@ SELECT is(logistic_contributions(ROW(ARRAY[-1, 2, 0.5], NULL, 0, 0, 1, true, NUL
 -- ---------------------------------------------------------------- the state's I/O
 CREATE AGGREGATE pg_temp.logistic_states(boolean, float8[]) (
     SFUNC = logistic_rows_add, STYPE = logistic_rows, COMBINEFUNC = logistic_rows_combine);
+CREATE AGGREGATE pg_temp.logistic_states(boolean, float8[], float8) (
+    SFUNC = logistic_rows_add, STYPE = logistic_rows, COMBINEFUNC = logistic_rows_combine);
 CREATE TEMP TABLE states AS SELECT pg_temp.logistic_states(am = 1, ARRAY[hp, wt]) AS s FROM mtcars;
 SELECT is(logistic_fit(s::text::logistic_rows), (SELECT m FROM fits WHERE dataset = 'mtcars'),
           'logistic_rows text round trip: the same fit') FROM states;
-SELECT is(length(s::text), 2 + 2 * (32 + 32 + 32 * 2 * 8), 'logistic_rows: a 32-byte header, 32 labels, 32 rows of 2 float8')
+SELECT is(length(s::text), 4 * ceil((22 + 32 + 32 * 2 * 8) / 3.0)::int,
+          'logistic_rows: the text form is the base64 of a 22-byte header, 32 labels and 32 rows of 2 float8')
 FROM states;
-SELECT throws_ok($$SELECT overlay(s::text placing '02' from 3 + 2 * 32 for 2)::logistic_rows FROM states$$,
-                 '22P03', 'invalid logistic_rows value: bad label', 'a label that is not 0 or 1');
-SELECT throws_ok($$SELECT overlay(s::text placing 'f87f' from 3 + 2 * 70 for 4)::logistic_rows FROM states$$,
-                 '22P03', 'invalid logistic_rows value: a value is not finite', 'a NaN value');
-SELECT throws_ok($$SELECT overlay(s::text placing '02' from 3 + 2 * 6 for 2)::logistic_rows FROM states$$,
-                 '22P03', 'invalid logistic_rows value: unknown version', 'another kind of rows');
-SELECT throws_ok($$SELECT left(s::text, -2)::logistic_rows FROM states$$,
-                 '22P03', 'invalid logistic_rows value: wrong length', 'a byte short');
+
+\ir lib/binary_input.sql
+-- Rows written by hand in network byte order (the format in
+-- src/labelled_rows.c): version 1, kind 1 (logistic_rows), width 1, 4 rows,
+-- l2 = 1, labels 1 0 1 0, features 1, 2, 3, 5 (float8 bit patterns).
+CREATE FUNCTION pg_temp.hand_rows(header text DEFAULT '0101' || '00000001' || '0000000000000004' || '3ff0000000000000',
+                                  labels text DEFAULT '01000100',
+                                  features text DEFAULT '3ff0000000000000' || '4000000000000000' || '4008000000000000' || '4014000000000000')
+RETURNS bytea LANGUAGE sql AS $$ SELECT decode(header || labels || features, 'hex') $$;
+CREATE TEMP TABLE hand_fit AS
+SELECT logistic_fit(pg_temp.binary_input('logistic_rows', pg_temp.hand_rows())::logistic_rows) AS m;
+-- mean of 1, 2, 3, 5 = 2.75; variance (divisor n) = (1.75^2 + 0.75^2 + 0.25^2 + 2.25^2) / 4 = 2.1875
+SELECT is(ROW((m).rows, (m).positives, (m).l2, (m).feature_means, (m).feature_scales),
+          ROW(4::bigint, 2::bigint, 1::float8, ARRAY[2.75::float8], ARRAY[sqrt(2.1875::float8)]),
+          'logistic_rows_recv of hand-made big-endian bytes: 4 rows, 2 churned, l2 1, features of mean 2.75 and sd sqrt(2.1875)')
+FROM hand_fit;
+SELECT is((SELECT m FROM hand_fit),
+          (SELECT logistic_fit(c, ARRAY[x], 1) FROM (VALUES (true, 1::float8), (false, 2), (true, 3), (false, 5)) v(c, x)),
+          'the hand-made rows fit as the same rows aggregated');
+SELECT is((SELECT logistic_rows_send(pg_temp.logistic_states(c, ARRAY[x], 1))
+           FROM (VALUES (true, 1::float8), (false, 2), (true, 3), (false, 5)) v(c, x)),
+          pg_temp.hand_rows(), 'logistic_rows_send writes the hand-made bytes');
+-- floats read back exactly: the smallest subnormal, extremes, -0, 0.1
+SELECT is(logistic_rows_send(s::text::logistic_rows), logistic_rows_send(s),
+          'logistic_rows: extreme and inexact floats keep their bits through the text form')
+FROM (SELECT pg_temp.logistic_states(i % 2 = 0, ARRAY[v, -v, i]) AS s
+      FROM unnest(ARRAY[5e-324, 1e-300, 1.7976931348623157e308, '-0'::float8, 0.1, 1 / 3::float8]) WITH ORDINALITY AS u(v, i)) x;
+
+SELECT throws_ok(format('SELECT encode(pg_temp.hand_rows(%L, %L, %L), %L)::logistic_rows',
+                        coalesce(header, '0101' || '00000001' || '0000000000000004' || '3ff0000000000000'),
+                        coalesce(labels, '01000100'),
+                        coalesce(features, '3ff0000000000000' || '4000000000000000' || '4008000000000000' || '4014000000000000'),
+                        'base64'),
+                 '22P03', 'invalid logistic_rows value: ' || message, 'text input refuses ' || what)
+FROM (VALUES
+  ('0201' || '00000001' || '0000000000000004' || '3ff0000000000000', NULL, NULL, 'unknown version', 'another version'),
+  ('0102' || '00000001' || '0000000000000004' || '3ff0000000000000', NULL, NULL, 'not logistic rows', 'classifier scores'),
+  ('0101' || 'ffffffff' || '0000000000000004' || '3ff0000000000000', NULL, NULL, 'bad width', 'a negative width'),
+  ('0101' || '000003e9' || '0000000000000004' || '3ff0000000000000', NULL, NULL, 'bad width', '1001 features'),
+  ('0101' || '00000001' || '0000000000000004' || '7ff8000000000000', NULL, NULL, 'bad l2', 'a NaN l2'),
+  ('0101' || '00000001' || '0000000000000004' || '7ff0000000000000', NULL, NULL, 'bad l2', 'an infinite l2'),
+  ('0101' || '00000001' || '0000000000000004' || 'bff0000000000000', NULL, NULL, 'bad l2', 'a negative l2'),
+  ('0101' || '00000001' || '0000000000000000' || '3ff0000000000000', '', '', 'bad row count', 'no rows'),
+  ('0101' || '00000001' || '0000000000000005' || '3ff0000000000000', NULL, NULL, 'bad row count', 'a row missing'),
+  ('0101' || '00000001' || '0000000000000003' || '3ff0000000000000', NULL, NULL, 'bad row count', 'a row too many'),
+  ('0101' || '00000001' || 'ffffffffffffffff' || '3ff0000000000000', NULL, NULL, 'bad row count', 'a negative row count'),
+  (NULL, '01000200', NULL, 'bad label', 'a label that is not 0 or 1'),
+  (NULL, NULL, '3ff0000000000000' || '7ff8000000000000' || '4008000000000000' || '4014000000000000', 'a value is not finite', 'a NaN feature'),
+  (NULL, NULL, '3ff0000000000000' || 'fff0000000000000' || '4008000000000000' || '4014000000000000', 'a value is not finite', 'an infinite feature'),
+  (NULL, NULL, '3ff0000000000000' || '4000000000000000' || '4008000000000000' || '4014000000000000' || '00', 'trailing bytes', 'a byte after the rows'),
+  ('0101' || '00000001' || '00000000', '', '', 'truncated', 'a truncated header')
+) AS t(header, labels, features, message, what);
+SELECT throws_ok($$SELECT pg_temp.binary_input('logistic_rows', pg_temp.hand_rows(labels => '01000102'))$$, '22P03',
+                 'invalid logistic_rows value: bad label', 'binary input refuses a label that is not 0 or 1');
+SELECT throws_ok($$SELECT pg_temp.binary_input('logistic_rows', substr(pg_temp.hand_rows(), 1, 40))$$, '22P03',
+                 'invalid logistic_rows value: bad row count', 'binary input refuses a truncated value');
+SELECT throws_ok($$SELECT 'not base64!'::logistic_rows$$, '22P02', 'invalid input syntax for type logistic_rows',
+                 'text that is not base64');
 
 SELECT * FROM finish();
 ROLLBACK;
