@@ -231,6 +231,8 @@ bgnbd_objective(const double *theta, double *gradient, void *arg)
 	{
 		double		n = data->non_repeaters[j];
 
+		if ((j & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		data->log_time[j] = log(alpha + data->time[j]);
 		data->inverse_time[j] = 1.0 / (alpha + data->time[j]);
 		if (n > 0)
@@ -251,6 +253,8 @@ bgnbd_objective(const double *theta, double *gradient, void *arg)
 		double		s;
 		double		sp = softplus(data->log_odds_base[k] + rx * (log_t - log_tx), &s);
 
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		ll += n * (sp - rx * log_t);
 		g_r -= n * ((1.0 - s) * log_t + s * log_tx);
 		g_alpha -= n * rx * ((1.0 - s) * data->inverse_time[c->t_index] + s * data->inverse_time[c->recency_index]);
@@ -289,6 +293,8 @@ bgnbd_start(const CustomerCount *entries, int n, double *theta)
 		double		t = entries[i].key[2];
 		double		c = (double) entries[i].customers;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (t <= 0.0)
 			continue;
 		customers += c;

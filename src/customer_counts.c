@@ -254,7 +254,11 @@ customer_counts_customers(PG_FUNCTION_ARGS)
 	int64		total = 0;
 
 	for (int32 i = 0; i < counts->nentries; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		add_customers(&total, counts->entries[i].customers);
+	}
 	PG_RETURN_INT64(total);
 }
 
@@ -305,6 +309,8 @@ counts_out(FunctionCallInfo fcinfo)
 	appendStringInfoChar(&buf, '{');
 	for (int i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, i ? ",(" : "(");
 		for (int k = 0; k < nkeys(counts->kind); k++)
 		{
@@ -349,6 +355,8 @@ counts_in(FunctionCallInfo fcinfo, CountsKind kind)
 		CustomerCount *e = &counts->entries[counts->nentries];
 		char	   *end;
 
+		if ((counts->nentries & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (counts->nentries > 0 && *p++ != ',')
 			counts_syntax_error(kind, str);
 		while (isspace((unsigned char) *p))
@@ -396,6 +404,8 @@ counts_send(FunctionCallInfo fcinfo)
 	pq_sendint32(&buf, counts->nentries);
 	for (int32 i = 0; i < counts->nentries; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (int k = 0; k < nkeys(counts->kind); k++)
 			pq_sendfloat8(&buf, counts->entries[i].key[k]);
 		pq_sendint64(&buf, counts->entries[i].customers);
@@ -420,6 +430,8 @@ counts_recv(FunctionCallInfo fcinfo, CountsKind kind)
 	{
 		CustomerCount *e = &counts->entries[i];
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (int k = 0; k < nkeys(kind); k++)
 			e->key[k] = pq_getmsgfloat8(buf);
 		e->customers = pq_getmsgint64(buf);

@@ -75,6 +75,8 @@ gamma_gamma_prepare(GammaGammaData *data, const CustomerCount *entries, int n)
 		double		customers = (double) entries[i].customers;
 		int			k;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (data->nfrequencies == 0 || data->frequency[data->nfrequencies - 1] != entries[i].key[0])
 			data->frequency[data->nfrequencies++] = entries[i].key[0];
 		k = data->nfrequencies - 1;
@@ -128,6 +130,8 @@ gamma_gamma_objective(const double *theta, double *gradient, void *arg)
 		double		u = gamma + s->mean_spend * x;
 		double		log_u = log(u);
 
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		ll -= s->customers * (p * x + q) * log_u;
 		g_p -= s->customers * x * log_u;
 		g_q -= s->customers * log_u;
@@ -160,7 +164,11 @@ gamma_gamma_start(const GammaGammaData *data, double *theta)
 	int			i = 0;
 
 	for (int j = 0; j < data->nsummaries; j++)
+	{
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		mean += data->summary[j].customers * data->summary[j].mean_spend;
+	}
 	mean /= data->customers;
 
 	for (int k = 0; k < data->nfrequencies; k++)

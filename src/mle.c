@@ -12,9 +12,14 @@
  * the box whose gradient points outwards is held there (a projected
  * gradient method), so the others still converge.
  *
- * converged is true only when the projected gradient is below
- * MLE_GRADIENT_TOLERANCE, no parameter is on the box, and the value is
- * finite, within MLE_MAX_ITERATIONS iterations.
+ * converged is true only when, within MLE_MAX_ITERATIONS iterations, the
+ * projected gradient fell below MLE_GRADIENT_TOLERANCE or the decrease the
+ * quasi-Newton step predicts fell below the rounding error of the value
+ * (MLE_RESOLUTION), with no parameter on the box and a finite value, and
+ * the Hessian there is positive definite:
+ * a strict maximum of the likelihood.  Data that do not identify a
+ * parameter (nobody repeats: the dropout parameters do not enter the
+ * likelihood at all) leave a flat direction, and no estimate.
  */
 #include "postgres.h"
 
@@ -26,15 +31,73 @@
 
 /* on the negative mean log-likelihood, i.e. per customer */
 #define MLE_GRADIENT_TOLERANCE 1e-8
+/* the relative rounding error of a value summed over many customers */
+#define MLE_RESOLUTION 1e-15
 /* the largest change of a log parameter in one step */
 #define MLE_MAX_STEP 2.0
-#define MLE_LINE_SEARCH_HALVINGS 60
+/* a line search gives up when its step changes no log parameter by more than this */
+#define MLE_SMALLEST_STEP 1e-12
 
 static bool
 on_box(double theta, double gradient)
 {
 	return (theta <= -MLE_LOG_BOUND && gradient > 0.0) ||
 		(theta >= MLE_LOG_BOUND && gradient < 0.0);
+}
+
+/*
+ * Is the Hessian of the objective at theta positive definite?  It is taken
+ * by central differences of the analytic gradient, symmetrised, and
+ * factored (Cholesky); a pivot below 1e-9 of the largest diagonal element
+ * counts as zero.
+ */
+static bool
+strict_minimum(MleObjective objective, void *arg, int n, const double *theta)
+{
+	double		hessian[MLE_MAX_PARAMETERS][MLE_MAX_PARAMETERS];
+	double		largest = 0.0;
+	const double step = 1e-5;
+
+	for (int i = 0; i < n; i++)
+	{
+		double		shifted[MLE_MAX_PARAMETERS],
+					up[MLE_MAX_PARAMETERS],
+					down[MLE_MAX_PARAMETERS];
+
+		memcpy(shifted, theta, sizeof(double) * n);
+		shifted[i] = theta[i] + step;
+		objective(shifted, up, arg);
+		shifted[i] = theta[i] - step;
+		objective(shifted, down, arg);
+		for (int j = 0; j < n; j++)
+			hessian[j][i] = (up[j] - down[j]) / (2.0 * step);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		for (int j = 0; j < i; j++)
+			hessian[i][j] = hessian[j][i] = (hessian[i][j] + hessian[j][i]) / 2.0;
+		largest = Max(largest, fabs(hessian[i][i]));
+	}
+	/* Cholesky in place: the lower triangle becomes L */
+	for (int j = 0; j < n; j++)
+	{
+		double		pivot = hessian[j][j];
+
+		for (int k = 0; k < j; k++)
+			pivot -= hessian[j][k] * hessian[j][k];
+		if (!(pivot > 1e-9 * largest))
+			return false;
+		hessian[j][j] = sqrt(pivot);
+		for (int i = j + 1; i < n; i++)
+		{
+			double		v = hessian[i][j];
+
+			for (int k = 0; k < j; k++)
+				v -= hessian[i][k] * hessian[j][k];
+			hessian[i][j] = v / hessian[j][j];
+		}
+	}
+	return true;
 }
 
 static void
@@ -110,15 +173,28 @@ sm_mle_minimize(MleObjective objective, void *arg, int n, const double *start, M
 				slope += direction[i] * gradient[i];
 			}
 		}
+		/*
+		 * -slope is twice the decrease the quadratic model predicts: once it
+		 * is down to the rounding error of the value, no step can be
+		 * measured to improve it
+		 */
+		if (-slope <= MLE_RESOLUTION * (1.0 + fabs(value)))
+		{
+			small_gradient = true;
+			break;
+		}
 		largest = 0.0;
 		for (int i = 0; i < n; i++)
 			largest = Max(largest, fabs(direction[i]));
 		if (largest > MLE_MAX_STEP)
+		{
 			for (int i = 0; i < n; i++)
 				direction[i] *= MLE_MAX_STEP / largest;
+			largest = MLE_MAX_STEP;
+		}
 
 		/* backtracking (Armijo) line search along the direction, projected on the box */
-		for (int halving = 0; halving < MLE_LINE_SEARCH_HALVINGS; halving++, step *= 0.5)
+		for (; step * largest >= MLE_SMALLEST_STEP; step *= 0.5)
 		{
 			double		decrease = 0.0;
 
@@ -128,14 +204,19 @@ sm_mle_minimize(MleObjective objective, void *arg, int n, const double *start, M
 				decrease += gradient[i] * (trial[i] - theta[i]);
 			}
 			trial_value = objective(trial, trial_gradient, arg);
-			if (isfinite(trial_value) && trial_value <= value + 1e-4 * decrease)
+			/* a sufficient decrease, and a real one: not just lost in rounding */
+			if (isfinite(trial_value) && trial_value <= value + 1e-4 * decrease && trial_value < value)
 			{
 				accepted = true;
 				break;
 			}
 		}
 		if (!accepted)
-			break;				/* no decrease possible: as close as float8 gets */
+		{
+			/* no decrease measurable: as close as float8 gets, if the model agrees */
+			small_gradient = -slope <= 1e4 * MLE_RESOLUTION * (1.0 + fabs(value));
+			break;
+		}
 
 		for (int i = 0; i < n; i++)
 		{
@@ -173,4 +254,6 @@ sm_mle_minimize(MleObjective objective, void *arg, int n, const double *start, M
 	for (int i = 0; i < n; i++)
 		if (fabs(theta[i]) >= MLE_LOG_BOUND || !isfinite(gradient[i]))
 			result->converged = false;
+	if (result->converged)
+		result->converged = strict_minimum(objective, arg, n, theta);
 }

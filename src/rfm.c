@@ -34,6 +34,7 @@
 #include "fmgr.h"
 #include "lib/qunique.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
@@ -280,6 +281,9 @@ rfm_add_row(FunctionCallInfo fcinfo, DateADT day, DateADT observation_end)
 	if (day > observation_end)
 		PG_RETURN_POINTER(state);
 
+	/* numeric division leaves trailing zeros (74.7600000000000000): drop them */
+	if (sm_money_dscale((struct varlena *) amount) > MONEY_MAX_SCALE)
+		amount = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(amount)));
 	if (sm_money_dscale((struct varlena *) amount) > state->amount_scale)
 		raise_scale(state, sm_money_dscale((struct varlena *) amount));
 	value = sm_money_scaled((struct varlena *) amount, state->amount_scale, "amount");
@@ -471,7 +475,11 @@ rfm_state_out(PG_FUNCTION_ARGS)
 					 date_text(state->observation_end), unit_names[state->unit], state->amount_scale,
 					 int128_text(state->total), int128_text(state->first_day_total));
 	for (int i = 0; i < state->ndays; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		appendStringInfo(&buf, "%s%s", i ? "," : "", date_text(state->days[i]));
+	}
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -597,6 +605,8 @@ rfm_state_in(PG_FUNCTION_ARGS)
 		state_syntax_error(str);
 	while (*p != '}')
 	{
+		if ((ndays & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (ndays > 0 && *p++ != ',')
 			state_syntax_error(str);
 		tok = token(&p);
@@ -706,7 +716,10 @@ sm_rfm_read(FunctionCallInfo fcinfo, int argno, RfmValues *rfm, bool with_moneta
 		MemoryContextSwitchTo(old);
 		fcinfo->flinfo->fn_extra = desc;
 	}
-	Assert(desc->natts == 4);
+	if (desc->natts != 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("type rfm must have the four fields frequency, recency, t and monetary_value")));
 	tuple.t_len = HeapTupleHeaderGetDatumLength(header);
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
