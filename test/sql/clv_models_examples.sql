@@ -1,13 +1,14 @@
 -- The worked examples of docs/clv_models.md, run as written: one per model
 -- of customer value (sBG, BG/NBD with Gamma-Gamma, clv_from_churn).
+SET DateStyle = ISO;
 
 -- 1. Contractual (subscriptions): the sBG model of a cohort's survivors.
 -- 1,000 annual subscribers, counted at each renewal (Fader and Hardie
 -- 2007, "Regular" cohort); each payment is worth a margin of 100.
 SELECT round(m.alpha::numeric, 3) AS alpha, round(m.beta::numeric, 3) AS beta,
        round(sbg_derl(m, 0.10)::numeric, 3) AS derl,
-       clv_sbg(100, m, 0.10) AS clv_new_subscriber,
-       clv_sbg(100, m, 0.10, 5) AS clv_after_5_renewals
+       round(clv_sbg(100, m, 0.10), 2) AS clv_new_subscriber,
+       round(clv_sbg(100, m, 0.10, 5), 2) AS clv_after_5_renewals
 FROM sbg_fit(ARRAY[1000, 631, 468, 382, 326, 289, 262, 241]) AS m;
 
 -- 2. Non-contractual (repeat purchases, no cancellation): BG/NBD for the
