@@ -6,6 +6,10 @@
 # test suite.  BENCH_SIZES, BENCH_RUNS and BENCH_PLAIN_SQL_UP_TO override the
 # defaults (plain SQL takes about a minute at 300k customers, so it is run once
 # per size up to that and skipped above).
+# The CLV models (bench/clv.sql) are timed on about 10 purchases per customer
+# for each of BENCH_CLV_SIZES customers (default 1000000: 10^7 purchases,
+# 10^6 customers fitted), BENCH_CLV_RUNS times (default 3).  BENCH_ONLY=clv
+# or BENCH_ONLY=subscriptions runs one part only.
 set -euo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
@@ -13,6 +17,9 @@ cd "$ROOT"
 SIZES=${BENCH_SIZES:-"100000 300000 1000000"}
 RUNS=${BENCH_RUNS:-5}
 PLAIN_UP_TO=${BENCH_PLAIN_SQL_UP_TO:-300000}
+CLV_SIZES=${BENCH_CLV_SIZES:-1000000}
+CLV_RUNS=${BENCH_CLV_RUNS:-3}
+ONLY=${BENCH_ONLY:-}
 
 TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
 chmod 755 "$TMP"
@@ -24,14 +31,23 @@ cluster_start "$TMP" -c shared_buffers=1GB -c work_mem=256MB -c max_parallel_wor
 psql -X -q -d postgres -c "CREATE DATABASE bench" >/dev/null
 run() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
 run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
-	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql >/dev/null
+	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql -f bench/clv.sql >/dev/null
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "server:  $(psql -X -At -d bench -c 'SHOW server_version')"
 echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
+if [ "$ONLY" != clv ]; then
 for n in $SIZES; do
 	echo "generating and timing $n customers..."
 	run -c "CALL bench.run($n, $RUNS, $PLAIN_UP_TO)"
 	run -c "INSERT INTO bench.memory SELECT $n, s.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') b FROM bench.book_$n) x, subscription_book_stats(b) s"
 done
 run -f bench/report.sql
+fi
+if [ "$ONLY" != subscriptions ]; then
+	for n in $CLV_SIZES; do
+		echo "CLV models: generating and timing the purchases of $n customers (median of $CLV_RUNS)..."
+		run -c "CALL bench.run_clv($n, $CLV_RUNS)"
+	done
+	run -f bench/clv_report.sql
+fi
