@@ -72,33 +72,42 @@ alive_log_odds_against(const BgnbdParameters *m, const RfmValues *c)
 /* ---- the fit ------------------------------------------------------------
 
  * The distinct summaries are laid out once for the likelihood: the
- * distinct frequencies, the distinct times (T and t_x values), the
- * customers without repeat purchases counted by T, and the others as
- * indexes into those.  An evaluation then takes the logarithms of
- * alpha + time once per distinct time and the gamma functions once per
- * distinct frequency, and one exp and one log1p per distinct repeat
- * summary.
+ * distinct frequencies, then the summaries without repeat purchases (one
+ * per T, the counts having merged the rest) and those with repeat
+ * purchases, each with its frequency's index.  An evaluation takes the
+ * gamma functions once per distinct frequency, then one exp and one log1p
+ * per repeat summary.  The logarithms of alpha + T and alpha + t_x are
+ * taken once per distinct time when there are few of them (rfm() counts
+ * whole days: a table of them stays in the CPU cache), else per summary:
+ * with a table too large for the cache, the lookups cost more than the
+ * logarithms.
  */
 
-typedef struct RepeatSummary
+#define BGNBD_MAX_TABULATED_TIMES 65536
+
+typedef struct TimedSummary
 {
-	int32		frequency_index;
-	int32		t_index;		/* of T */
-	int32		recency_index;	/* of t_x */
+	double		t;				/* T */
+	double		recency;		/* t_x */
 	double		customers;
-} RepeatSummary;
+	int32		frequency_index;
+	int32		t_index;		/* of T in the table of times, if any */
+	int32		recency_index;	/* of t_x */
+} TimedSummary;
 
 typedef struct BgnbdData
 {
 	int			nfrequencies;
 	double	   *frequency;		/* distinct, ascending */
 	double	   *frequency_customers;
-	int			ntimes;
-	double	   *time;			/* distinct T and t_x values */
-	double	   *non_repeaters;	/* customers with x = 0, by T index */
+	int			nzero;
+	TimedSummary *zero;			/* frequency 0 */
 	int			nrepeat;
-	RepeatSummary *repeat;
+	TimedSummary *repeat;		/* frequency > 0 */
 	double		customers;
+	bool		tabulated;		/* the times are few: use the tables below */
+	int			ntimes;
+	double	   *time;			/* distinct T and t_x, ascending */
 	/* per evaluation */
 	double	   *log_time;		/* ln(alpha + time) */
 	double	   *inverse_time;	/* 1 / (alpha + time) */
@@ -106,83 +115,117 @@ typedef struct BgnbdData
 	double	   *inverse_b;		/* 1 / (b + x - 1), by frequency */
 } BgnbdData;
 
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
+#define ST_SORT sort_times
+#define ST_ELEMENT_TYPE double
+#define ST_COMPARE(a, b) (*(a) < *(b) ? -1 : *(a) > *(b))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
-	return (x > y) - (x < y);
-}
-
-static int
+static int32
 index_of(const double *sorted, int n, double value)
 {
-	const double *found = bsearch(&value, sorted, n, sizeof(double), compare_doubles);
+	int			low = 0,
+				high = n - 1;
 
-	Assert(found != NULL);
-	return (int) (found - sorted);
+	while (low < high)
+	{
+		int			mid = low + (high - low) / 2;
+
+		if (sorted[mid] < value)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	Assert(sorted[low] == value);
+	return low;
 }
 
-static int
-sort_distinct(double *values, int n)
+/* The table of distinct times, if there are at most BGNBD_MAX_TABULATED_TIMES. */
+static void
+tabulate_times(BgnbdData *data)
 {
-	int			kept = 0;
+	double	   *times = palloc(Max(data->nzero + 2 * data->nrepeat, 1) * sizeof(double));
+	int			n = 0,
+				kept = 0;
 
-	qsort(values, n, sizeof(double), compare_doubles);
+	for (int i = 0; i < data->nzero; i++)
+		times[n++] = data->zero[i].t;
+	for (int i = 0; i < data->nrepeat; i++)
+	{
+		times[n++] = data->repeat[i].t;
+		times[n++] = data->repeat[i].recency;
+	}
+	sort_times(times, n);
 	for (int i = 0; i < n; i++)
-		if (i == 0 || values[i] != values[kept - 1])
-			values[kept++] = values[i];
-	return kept;
+		if (kept == 0 || times[i] != times[kept - 1])
+			times[kept++] = times[i];
+	data->tabulated = kept <= BGNBD_MAX_TABULATED_TIMES;
+	if (!data->tabulated)
+	{
+		pfree(times);
+		return;
+	}
+	data->ntimes = kept;
+	data->time = times;
+	data->log_time = palloc(Max(kept, 1) * sizeof(double));
+	data->inverse_time = palloc(Max(kept, 1) * sizeof(double));
+	for (int i = 0; i < data->nzero; i++)
+		data->zero[i].t_index = index_of(times, kept, data->zero[i].t);
+	for (int i = 0; i < data->nrepeat; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		data->repeat[i].t_index = index_of(times, kept, data->repeat[i].t);
+		data->repeat[i].recency_index = index_of(times, kept, data->repeat[i].recency);
+	}
 }
 
+/* entries sorted by (x, t_x, T), equal ones merged */
 static void
 bgnbd_prepare(BgnbdData *data, const CustomerCount *entries, int n)
 {
-	double	   *times = palloc(Max(2 * n, 1) * sizeof(double));
-	double	   *frequencies = palloc(Max(n, 1) * sizeof(double));
-
+	memset(data, 0, sizeof(BgnbdData));
+	data->frequency = palloc(Max(n, 1) * sizeof(double));
+	data->frequency_customers = palloc0(Max(n, 1) * sizeof(double));
+	data->zero = palloc(Max(n, 1) * sizeof(TimedSummary));
+	data->repeat = palloc(Max(n, 1) * sizeof(TimedSummary));
 	for (int i = 0; i < n; i++)
 	{
-		frequencies[i] = entries[i].key[0];
-		times[2 * i] = entries[i].key[1];
-		times[2 * i + 1] = entries[i].key[2];
-	}
-	data->nfrequencies = sort_distinct(frequencies, n);
-	data->frequency = frequencies;
-	data->ntimes = sort_distinct(times, 2 * n);
-	data->time = times;
-	data->frequency_customers = palloc0(Max(data->nfrequencies, 1) * sizeof(double));
-	data->non_repeaters = palloc0(Max(data->ntimes, 1) * sizeof(double));
-	data->repeat = palloc(Max(n, 1) * sizeof(RepeatSummary));
-	data->nrepeat = 0;
-	data->customers = 0;
-	for (int i = 0; i < n; i++)
-	{
-		double		customers = (double) entries[i].customers;
-		int			k = index_of(data->frequency, data->nfrequencies, entries[i].key[0]);
-		int			t = index_of(data->time, data->ntimes, entries[i].key[2]);
+		TimedSummary *s;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		data->customers += customers;
-		data->frequency_customers[k] += customers;
-		if (entries[i].key[0] == 0)
-			data->non_repeaters[t] += customers;
-		else
-		{
-			RepeatSummary *s = &data->repeat[data->nrepeat++];
-
-			s->frequency_index = k;
-			s->t_index = t;
-			s->recency_index = index_of(data->time, data->ntimes, entries[i].key[1]);
-			s->customers = customers;
-		}
+		if (data->nfrequencies == 0 || data->frequency[data->nfrequencies - 1] != entries[i].key[0])
+			data->frequency[data->nfrequencies++] = entries[i].key[0];
+		s = entries[i].key[0] == 0 ? &data->zero[data->nzero++] : &data->repeat[data->nrepeat++];
+		s->frequency_index = data->nfrequencies - 1;
+		s->recency = entries[i].key[1];
+		s->t = entries[i].key[2];
+		s->customers = (double) entries[i].customers;
+		data->frequency_customers[s->frequency_index] += s->customers;
+		data->customers += s->customers;
 	}
-	data->log_time = palloc(Max(data->ntimes, 1) * sizeof(double));
-	data->inverse_time = palloc(Max(data->ntimes, 1) * sizeof(double));
 	data->log_odds_base = palloc(Max(data->nfrequencies, 1) * sizeof(double));
 	data->inverse_b = palloc(Max(data->nfrequencies, 1) * sizeof(double));
+	tabulate_times(data);
+}
+
+/* ln(alpha + time) and 1 / (alpha + time), from the table or computed */
+static inline void
+time_terms(const BgnbdData *data, int32 index, double time, double alpha,
+		   double *log_t, double *inverse_t)
+{
+	if (data->tabulated)
+	{
+		*log_t = data->log_time[index];
+		*inverse_t = data->inverse_time[index];
+	}
+	else
+	{
+		*log_t = log(alpha + time);
+		*inverse_t = 1.0 / (alpha + time);
+	}
 }
 
 /*
@@ -227,37 +270,44 @@ bgnbd_objective(const double *theta, double *gradient, void *arg)
 			data->inverse_b[k] = 1.0 / (b + x - 1);
 		}
 	}
-	for (int j = 0; j < data->ntimes; j++)
-	{
-		double		n = data->non_repeaters[j];
-
-		if ((j & 0xFFFF) == 0xFFFF)
-			CHECK_FOR_INTERRUPTS();
-		data->log_time[j] = log(alpha + data->time[j]);
-		data->inverse_time[j] = 1.0 / (alpha + data->time[j]);
-		if (n > 0)
+	if (data->tabulated)
+		for (int j = 0; j < data->ntimes; j++)
 		{
-			ll -= n * r * data->log_time[j];
-			g_r -= n * data->log_time[j];
-			g_alpha -= n * r * data->inverse_time[j];
+			data->log_time[j] = log(alpha + data->time[j]);
+			data->inverse_time[j] = 1.0 / (alpha + data->time[j]);
 		}
+	for (int i = 0; i < data->nzero; i++)
+	{
+		const TimedSummary *c = &data->zero[i];
+		double		log_t,
+					inverse_t;
+
+		time_terms(data, c->t_index, c->t, alpha, &log_t, &inverse_t);
+		ll -= c->customers * r * log_t;
+		g_r -= c->customers * log_t;
+		g_alpha -= c->customers * r * inverse_t;
 	}
 	for (int i = 0; i < data->nrepeat; i++)
 	{
-		const RepeatSummary *c = &data->repeat[i];
+		const TimedSummary *c = &data->repeat[i];
 		int			k = c->frequency_index;
 		double		n = c->customers;
 		double		rx = r + data->frequency[k];
-		double		log_t = data->log_time[c->t_index];
-		double		log_tx = data->log_time[c->recency_index];
-		double		s;
-		double		sp = softplus(data->log_odds_base[k] + rx * (log_t - log_tx), &s);
+		double		log_t,
+					inverse_t,
+					log_tx,
+					inverse_tx,
+					s,
+					sp;
 
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
+		time_terms(data, c->t_index, c->t, alpha, &log_t, &inverse_t);
+		time_terms(data, c->recency_index, c->recency, alpha, &log_tx, &inverse_tx);
+		sp = softplus(data->log_odds_base[k] + rx * (log_t - log_tx), &s);
 		ll += n * (sp - rx * log_t);
 		g_r -= n * ((1.0 - s) * log_t + s * log_tx);
-		g_alpha -= n * rx * ((1.0 - s) * data->inverse_time[c->t_index] + s * data->inverse_time[c->recency_index]);
+		g_alpha -= n * rx * ((1.0 - s) * inverse_t + s * inverse_tx);
 		weight_a += n * s;
 		g_b -= n * s * data->inverse_b[k];
 	}

@@ -150,6 +150,20 @@ sm_counts_arg(FunctionCallInfo fcinfo, int argno, CountsKind kind)
 	return counts;
 }
 
+/* The kind of a state argument of either type, checked. */
+static CountsKind
+counts_kind(FunctionCallInfo fcinfo, int argno)
+{
+	CustomerCounts *counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+
+	if (counts->kind != COUNTS_BGNBD && counts->kind != COUNTS_GAMMA_GAMMA)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("corrupted bgnbd_counts or gamma_gamma_counts value"),
+				 errdetail("Its header says kind %d.", counts->kind)));
+	return (CountsKind) counts->kind;
+}
+
 static CustomerCounts *
 append(CustomerCounts *counts, const CustomerCount *entry)
 {
@@ -218,8 +232,7 @@ customer_counts_combine(PG_FUNCTION_ARGS)
 	CustomerCounts *other;
 
 	sm_aggregate_context(fcinfo, "customer_counts_combine");
-	counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	counts = sm_counts_arg(fcinfo, 0, counts->kind == COUNTS_BGNBD ? COUNTS_BGNBD : COUNTS_GAMMA_GAMMA);
+	counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
 	other = sm_counts_arg(fcinfo, 1, counts->kind);
 	if (other->nentries == 0)
 		PG_RETURN_POINTER(counts);
@@ -234,7 +247,7 @@ PG_FUNCTION_INFO_V1(customer_counts_final);
 Datum
 customer_counts_final(PG_FUNCTION_ARGS)
 {
-	CustomerCounts *counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	CustomerCounts *counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
 	CustomerCounts *result;
 	int			n;
 	CustomerCount *entries = sm_counts_distinct(counts, &n);
@@ -250,7 +263,7 @@ PG_FUNCTION_INFO_V1(customer_counts_customers);
 Datum
 customer_counts_customers(PG_FUNCTION_ARGS)
 {
-	CustomerCounts *counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	CustomerCounts *counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
 	int64		total = 0;
 
 	for (int32 i = 0; i < counts->nentries; i++)
@@ -299,7 +312,7 @@ check_entry(CountsKind kind, const CustomerCount *e)
 static Datum
 counts_out(FunctionCallInfo fcinfo)
 {
-	CustomerCounts *counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	CustomerCounts *counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
 	int			n;
 	CustomerCount *entries = sm_counts_distinct(counts, &n);
 	StringInfoData buf;
@@ -397,7 +410,7 @@ counts_in(FunctionCallInfo fcinfo, CountsKind kind)
 static Datum
 counts_send(FunctionCallInfo fcinfo)
 {
-	CustomerCounts *counts = (CustomerCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	CustomerCounts *counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);

@@ -221,7 +221,6 @@ rfm_add_row(FunctionCallInfo fcinfo, DateADT day, DateADT observation_end)
 	Numeric		amount;
 	int64		value;
 
-	sm_aggregate_context(fcinfo, "rfm_add");
 	if (PG_NARGS() > 4)
 	{
 		if (PG_ARGISNULL(4))
@@ -312,6 +311,7 @@ PG_FUNCTION_INFO_V1(rfm_add);
 Datum
 rfm_add(PG_FUNCTION_ARGS)
 {
+	sm_aggregate_context(fcinfo, "rfm_add");
 	if (PG_ARGISNULL(1))
 		null_argument("occurred_at");
 	if (PG_ARGISNULL(2))
@@ -330,6 +330,7 @@ PG_FUNCTION_INFO_V1(rfm_add_tz);
 Datum
 rfm_add_tz(PG_FUNCTION_ARGS)
 {
+	sm_aggregate_context(fcinfo, "rfm_add");
 	if (PG_ARGISNULL(1))
 		null_argument("occurred_at");
 	if (PG_ARGISNULL(2))

@@ -96,8 +96,9 @@ sm_hyp2f1_scaled(double a, double b, double c, double z)
 	double		sum = 0.0;
 	double		settled = Max(Max(fabs(a), fabs(b)), fabs(c)) + 2.0;
 
-	Assert(z >= 0.0 && z < 1.0 && c > -1.0);
-	for (int k = 1; k <= HYP2F1_MAX_TERMS; k++)
+	Assert(z >= 0.0 && c > -1.0);
+	/* z rounds to 1 for a horizon beyond 1e16 times alpha + T: no sum */
+	for (int k = 1; k <= HYP2F1_MAX_TERMS && z < 1.0; k++)
 	{
 		double		ratio;
 		double		rho;
