@@ -381,22 +381,13 @@ bgnbd_fit_counts(PG_FUNCTION_ARGS)
 	BgnbdData	data;
 	double		start[4];
 	MleResult	fit;
-	Datum		values[8];
-	bool		nulls[8] = {false};
 
 	if (n == 0)
 		PG_RETURN_NULL();
 	bgnbd_prepare(&data, entries, n);
 	bgnbd_start(entries, n, start);
 	sm_mle_minimize(bgnbd_objective, &data, 4, start, &fit);
-
-	for (int i = 0; i < 4; i++)
-		values[i] = Float8GetDatum(exp(fit.theta[i]));
-	values[4] = Float8GetDatum(-fit.value * data.customers);
-	values[5] = Int64GetDatum((int64) data.customers);
-	values[6] = Int32GetDatum(fit.iterations);
-	values[7] = BoolGetDatum(fit.converged);
-	return sm_form_composite(fcinfo, values, nulls);
+	return sm_mle_model(fcinfo, &fit, 4, data.customers);
 }
 
 /* ---- readers ------------------------------------------------------------ */

@@ -113,5 +113,7 @@ typedef struct MleResult
 
 extern void sm_mle_minimize(MleObjective objective, void *arg, int nparams,
 							const double *start, MleResult *result);
+extern Datum sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams,
+						  double customers);
 
 #endif

@@ -223,22 +223,13 @@ gamma_gamma_fit_counts(PG_FUNCTION_ARGS)
 	GammaGammaData data;
 	double		start[3];
 	MleResult	fit;
-	Datum		values[7];
-	bool		nulls[7] = {false};
 
 	if (n == 0)
 		PG_RETURN_NULL();
 	gamma_gamma_prepare(&data, entries, n);
 	gamma_gamma_start(&data, start);
 	sm_mle_minimize(gamma_gamma_objective, &data, 3, start, &fit);
-
-	for (int i = 0; i < 3; i++)
-		values[i] = Float8GetDatum(exp(fit.theta[i]));
-	values[3] = Float8GetDatum(-fit.value * data.customers);
-	values[4] = Int64GetDatum((int64) data.customers);
-	values[5] = Int32GetDatum(fit.iterations);
-	values[6] = BoolGetDatum(fit.converged);
-	return sm_form_composite(fcinfo, values, nulls);
+	return sm_mle_model(fcinfo, &fit, 3, data.customers);
 }
 
 /* ---- readers ------------------------------------------------------------ */

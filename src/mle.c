@@ -257,3 +257,22 @@ sm_mle_minimize(MleObjective objective, void *arg, int n, const double *start, M
 	if (result->converged)
 		result->converged = strict_minimum(objective, arg, n, theta);
 }
+
+/*
+ * The model composite of a fit: the parameters, then log_likelihood (the
+ * objective is its negative mean), customers, iterations, converged.
+ */
+Datum
+sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams, double customers)
+{
+	Datum		values[MLE_MAX_PARAMETERS + 4];
+	bool		nulls[MLE_MAX_PARAMETERS + 4] = {false};
+
+	for (int i = 0; i < nparams; i++)
+		values[i] = Float8GetDatum(exp(fit->theta[i]));
+	values[nparams] = Float8GetDatum(-fit->value * customers);
+	values[nparams + 1] = Int64GetDatum((int64) customers);
+	values[nparams + 2] = Int32GetDatum(fit->iterations);
+	values[nparams + 3] = BoolGetDatum(fit->converged);
+	return sm_form_composite(fcinfo, values, nulls);
+}

@@ -306,10 +306,9 @@ rfm_add_row(FunctionCallInfo fcinfo, DateADT day, DateADT observation_end)
 	PG_RETURN_POINTER(state);
 }
 
-/* rfm_add(state, occurred_at date, amount, observation_end date [, unit]) */
-PG_FUNCTION_INFO_V1(rfm_add);
-Datum
-rfm_add(PG_FUNCTION_ARGS)
+/* Called by an aggregate, with a purchase and an observation end. */
+static void
+check_row_arguments(FunctionCallInfo fcinfo)
 {
 	sm_aggregate_context(fcinfo, "rfm_add");
 	if (PG_ARGISNULL(1))
@@ -318,6 +317,14 @@ rfm_add(PG_FUNCTION_ARGS)
 		null_argument("amount");
 	if (PG_ARGISNULL(3))
 		null_argument("observation_end");
+}
+
+/* rfm_add(state, occurred_at date, amount, observation_end date [, unit]) */
+PG_FUNCTION_INFO_V1(rfm_add);
+Datum
+rfm_add(PG_FUNCTION_ARGS)
+{
+	check_row_arguments(fcinfo);
 	return rfm_add_row(fcinfo, PG_GETARG_DATEADT(1), PG_GETARG_DATEADT(3));
 }
 
@@ -330,13 +337,7 @@ PG_FUNCTION_INFO_V1(rfm_add_tz);
 Datum
 rfm_add_tz(PG_FUNCTION_ARGS)
 {
-	sm_aggregate_context(fcinfo, "rfm_add");
-	if (PG_ARGISNULL(1))
-		null_argument("occurred_at");
-	if (PG_ARGISNULL(2))
-		null_argument("amount");
-	if (PG_ARGISNULL(3))
-		null_argument("observation_end");
+	check_row_arguments(fcinfo);
 	return rfm_add_row(fcinfo,
 					   DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(1))),
 					   DatumGetDateADT(DirectFunctionCall1(timestamptz_date, PG_GETARG_DATUM(3))));

@@ -117,17 +117,7 @@ SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL parallel_leader_participation = off;
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	line text;
-	plan text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-		plan := plan || line || E'\n';
-	END LOOP;
-	RETURN plan;
-END
-$f$;
+\i test/helpers/plan_of.sql
 SELECT matches(pg_temp.plan_of('SELECT gamma_gamma_fit(r) FROM clv_gg_cdnow_rfm'), 'Finalize Aggregate.*Gather.*Partial Aggregate',
                'parallel: gamma_gamma_fit as partial aggregates');
 SELECT is((SELECT gamma_gamma_fit(r)::text FROM clv_gg_cdnow_rfm), (SELECT ROW(f.*)::gamma_gamma_model::text FROM cdnow_fit f),

@@ -153,17 +153,7 @@ SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL enable_hashagg = off;
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $f$
-DECLARE
-	line text;
-	plan text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-		plan := plan || line || E'\n';
-	END LOOP;
-	RETURN plan;
-END
-$f$;
+\i test/helpers/plan_of.sql
 SELECT matches(pg_temp.plan_of($$SELECT customer_id, rfm(occurred_at, amount, '2024-03-31', 'week') FROM clv_rfm_generated GROUP BY customer_id$$),
                'Finalize GroupAggregate.*Gather Merge.*Partial GroupAggregate',
                'parallel GROUP BY: partial aggregates in the workers');
