@@ -17,22 +17,14 @@ SET client_min_messages = warning;
 \i test/helpers/clv_simulate.sql
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.close(x float8, expected float8, tolerance float8)
-RETURNS boolean LANGUAGE sql AS $$ SELECT abs(x - expected) <= tolerance * greatest(1e-300, abs(expected)) $$;
--- log-likelihoods: to tolerance, relative above 1 in magnitude and absolute below
-CREATE FUNCTION pg_temp.close_log(x float8, expected float8, tolerance float8)
-RETURNS boolean LANGUAGE sql AS $$ SELECT abs(x - expected) <= tolerance * greatest(1, abs(expected)) $$;
+\i test/helpers/close.sql
 CREATE FUNCTION pg_temp.model(r float8, alpha float8, a float8, b float8) RETURNS bgnbd_model
 LANGUAGE sql AS $$ SELECT ROW(r, alpha, a, b, NULL, NULL, NULL, NULL)::bgnbd_model $$;
 
--- CDNOW, from the raw lines
-CREATE TEMP TABLE cdnow_lines(line text);
-\copy cdnow_lines FROM 'test/data/cdnow_sample.txt' WITH (FORMAT text, DELIMITER E'\x01')
-CREATE TABLE clv_cdnow AS
-SELECT f[2]::integer AS customer_id, to_date(f[3], 'YYYYMMDD') AS purchased_on, f[5]::numeric AS amount
-FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_lines) AS s;
+-- CDNOW, from the raw lines (a regular table of summaries: parallel plans scan it)
+\i test/helpers/cdnow.sql
 CREATE TABLE clv_cdnow_rfm AS
-SELECT customer_id, rfm(purchased_on, amount, '1997-09-30', 'week') AS r FROM clv_cdnow GROUP BY customer_id;
+SELECT customer_id, rfm(purchased_on, amount, '1997-09-30', 'week') AS r FROM cdnow GROUP BY customer_id;
 ANALYZE clv_cdnow_rfm;
 CREATE TEMP TABLE cdnow_fit AS SELECT (bgnbd_fit(r)).* FROM clv_cdnow_rfm;
 CREATE TEMP VIEW scipy AS SELECT parameter, value FROM outside_fit WHERE model = 'bgnbd';

@@ -16,18 +16,11 @@ SET client_min_messages = warning;
 \i test/helpers/clv_simulate.sql
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.close(x float8, expected float8, tolerance float8)
-RETURNS boolean LANGUAGE sql AS $$ SELECT abs(x - expected) <= tolerance * greatest(1e-300, abs(expected)) $$;
-CREATE FUNCTION pg_temp.close_log(x float8, expected float8, tolerance float8)
-RETURNS boolean LANGUAGE sql AS $$ SELECT abs(x - expected) <= tolerance * greatest(1, abs(expected)) $$;
+\i test/helpers/close.sql
 CREATE FUNCTION pg_temp.model(p float8, q float8, gamma float8) RETURNS gamma_gamma_model
 LANGUAGE sql AS $$ SELECT ROW(p, q, gamma, NULL, NULL, NULL, NULL)::gamma_gamma_model $$;
 
-CREATE TEMP TABLE cdnow_lines(line text);
-\copy cdnow_lines FROM 'test/data/cdnow_sample.txt' WITH (FORMAT text, DELIMITER E'\x01')
-CREATE TEMP TABLE cdnow AS
-SELECT f[2]::integer AS customer_id, to_date(f[3], 'YYYYMMDD') AS purchased_on, f[5]::numeric AS amount
-FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_lines) AS s;
+\i test/helpers/cdnow.sql
 CREATE TABLE clv_gg_cdnow_rfm AS
 SELECT customer_id, rfm(purchased_on, amount, '1997-09-30', 'week') AS r FROM cdnow GROUP BY customer_id;
 ANALYZE clv_gg_cdnow_rfm;

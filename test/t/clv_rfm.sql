@@ -94,11 +94,7 @@ SELECT is((SELECT rfm(occurred_at, amount, '2024-01-31 12:00+00', 'week') FROM s
 RESET TimeZone;
 
 -- CDNOW: every customer's summary from the raw lines = the independent Python summary
-CREATE TEMP TABLE cdnow_lines(line text);
-\copy cdnow_lines FROM 'test/data/cdnow_sample.txt' WITH (FORMAT text, DELIMITER E'\x01')
-CREATE TEMP TABLE cdnow AS
-SELECT f[2]::integer AS customer_id, to_date(f[3], 'YYYYMMDD') AS purchased_on, f[5]::numeric AS amount
-FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_lines) AS s;
+\i test/helpers/cdnow.sql
 CREATE TEMP TABLE cdnow_outside(customer integer, frequency integer, recency float8, t float8, monetary_value numeric);
 \copy cdnow_outside FROM 'test/outside/cdnow_rfm_week.csv' WITH (FORMAT csv, HEADER)
 CREATE TEMP TABLE cdnow_rfm AS
