@@ -30,8 +30,9 @@
 
 #include <ctype.h>
 
-#include "common/int.h"
+#include "access/htup_details.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "lib/qunique.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
@@ -41,8 +42,6 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
-#include "access/htup_details.h"
-#include "funcapi.h"
 
 #include "clv_models.h"
 #include "money.h"
