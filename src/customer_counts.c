@@ -130,8 +130,10 @@ room_for(CustomerCounts *counts, int32 n)
 		   (counts->capacity - counts->nentries) * sizeof(CustomerCount));
 	if ((int64) counts->nentries + n <= counts->capacity && counts->nentries <= counts->capacity / 2)
 		return counts;
-	grown = counts_new(counts->kind, Max(Max((int64) counts->capacity * 2, COUNTS_INITIAL_CAPACITY),
-										 (int64) counts->nentries + n));
+	/* double, but not beyond the largest value when what is needed fits */
+	grown = counts_new(counts->kind,
+					   Max(Min(Max((int64) counts->capacity * 2, COUNTS_INITIAL_CAPACITY), COUNTS_MAX_CAPACITY),
+						   (int64) counts->nentries + n));
 	memcpy(grown->entries, counts->entries, counts->nentries * sizeof(CustomerCount));
 	grown->nentries = counts->nentries;
 	return grown;

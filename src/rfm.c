@@ -178,7 +178,7 @@ room_for(RfmState *state, int32 n)
 	memset(state->days + state->ndays, 0, (state->capacity - state->ndays) * sizeof(DateADT));
 	if ((int64) state->ndays + n <= state->capacity && state->ndays <= state->capacity / 2)
 		return state;
-	capacity = Max((int64) state->capacity * 2, (int64) state->ndays + n);
+	capacity = Max(Min((int64) state->capacity * 2, RFM_MAX_CAPACITY), (int64) state->ndays + n);
 	if (capacity > RFM_MAX_CAPACITY)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
