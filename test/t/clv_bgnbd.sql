@@ -11,7 +11,7 @@
 --    (test/helpers/clv_simulate.sql, seeded);
 --  * degenerate data, where no estimate exists.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 SET client_min_messages = warning;
 \i test/outside/clv_models_values.sql
 \i test/helpers/clv_simulate.sql
@@ -126,6 +126,16 @@ SELECT is((SELECT rollup(s)::text FROM (SELECT customer_id % 3 g, bgnbd_counts_a
           (SELECT bgnbd_counts_agg(r)::text FROM clv_cdnow_rfm), 'rollup of disjoint thirds = the whole');
 SELECT is((SELECT bgnbd_fit(rollup(s)) FROM (SELECT customer_id % 3 g, bgnbd_counts_agg(r) s FROM clv_cdnow_rfm GROUP BY 1) x),
           (SELECT bgnbd_fit(r) FROM clv_cdnow_rfm), 'the fit of the rollup = the fit of the whole');
+-- binary send and receive (as Citus and COPY BINARY use them), through a
+-- file in the test cluster's private directory
+\getenv cluster_dir PGHOST
+SELECT :'cluster_dir' || '/clv_counts.bin' AS binary_file \gset
+CREATE TEMP TABLE counts_sent AS SELECT bgnbd_counts_agg(r) AS b, gamma_gamma_counts_agg(r) AS g FROM clv_cdnow_rfm;
+COPY counts_sent TO STDOUT WITH (FORMAT binary) \g :binary_file
+CREATE TEMP TABLE counts_received (LIKE counts_sent);
+COPY counts_received FROM :'binary_file' WITH (FORMAT binary);
+SELECT is((SELECT b::text || g::text FROM counts_received), (SELECT b::text || g::text FROM counts_sent),
+          'bgnbd_counts and gamma_gamma_counts: binary round trip');
 SELECT ok((SELECT customers(rollup(s)) FROM (VALUES ('{}'::bgnbd_counts)) v(s)) = 0
           AND (SELECT bgnbd_fit('{}'::bgnbd_counts)) IS NULL, 'an empty bgnbd_counts: no customers, no fit');
 

@@ -7,7 +7,7 @@
 --    generated purchases;
 --  * the same aggregate with a forced parallel plan.
 BEGIN;
-SELECT plan(57);
+SELECT plan(58);
 
 CREATE TEMP TABLE purchases(customer_id integer, occurred_at date, amount numeric);
 -- customer 1: two purchases on Jan 1 (10 + 5), one on Jan 8 (20), two on
@@ -176,6 +176,16 @@ SELECT is('observation_end=2024-01-31 unit=week amount_scale=1 total=35 first_da
           'rfm_state text round trip');
 SELECT is(rfm('observation_end=2024-01-31 unit=week amount_scale=1 total=35 first_day_total=10 days={2024-01-05,2024-01-01}'::rfm_state),
           ROW(1, 4 / 7.0::float8, 30 / 7.0::float8, 2.5)::rfm, 'rfm() of a state: (3.5 - 1.0) over one repeat day');
+\getenv cluster_dir PGHOST
+SELECT :'cluster_dir' || '/clv_rfm_state.bin' AS binary_file \gset
+CREATE TEMP TABLE states_sent AS
+SELECT 'observation_end=2024-01-31 unit=month amount_scale=3 total=180000000000000000000000 first_day_total=10 days={2024-01-05,2024-01-01,2024-01-05}'::rfm_state AS s
+UNION ALL SELECT 'observation_end=2024-01-31 unit=day amount_scale=0 total=0 first_day_total=0 days={}';
+COPY states_sent TO STDOUT WITH (FORMAT binary) \g :binary_file
+CREATE TEMP TABLE states_received (LIKE states_sent);
+COPY states_received FROM :'binary_file' WITH (FORMAT binary);
+SELECT set_eq('SELECT s::text FROM states_received', 'SELECT s::text FROM states_sent',
+              'rfm_state: binary round trip, sums beyond 64 bits included');
 SELECT throws_ok($$SELECT 'unit=week'::rfm_state$$, '22P02', NULL, 'rfm_state: syntax');
 SELECT throws_ok($$SELECT 'observation_end=2024-01-31 unit=week amount_scale=1 total=5 first_day_total=10 days={2024-01-01}'::rfm_state$$,
                  '22023', NULL, 'rfm_state: first day''s total above the total');
