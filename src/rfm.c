@@ -130,14 +130,19 @@ rescale(int128 value, int digits)
 	return value;
 }
 
+/* sum += value, or an error if it does not fit */
+static void
+add_amount(int128 *sum, int128 value)
+{
+	if (__builtin_add_overflow(*sum, value, sum))
+		amount_out_of_range();
+}
+
+/* scale <= MONEY_MAX_SCALE: decoded amounts and checked states have no more */
 static void
 raise_scale(RfmState *state, int scale)
 {
-	if (scale > MONEY_MAX_SCALE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("amount has more than %d digits after the decimal point", MONEY_MAX_SCALE),
-				 errhint("Round the amounts, e.g. round(amount, 2).")));
+	Assert(scale <= MONEY_MAX_SCALE);
 	state->total = rescale(state->total, scale - state->amount_scale);
 	state->first_day_total = rescale(state->first_day_total, scale - state->amount_scale);
 	state->amount_scale = scale;
@@ -288,14 +293,14 @@ rfm_add_row(FunctionCallInfo fcinfo, DateADT day, DateADT observation_end)
 		raise_scale(state, scale);
 	value = sm_money_widen(units, scale, state->amount_scale);
 
-	state->total += value;
+	add_amount(&state->total, value);
 	if (state->ndays == 0 || day < state->first_day)
 	{
 		state->first_day = day;
 		state->first_day_total = value;
 	}
 	else if (day == state->first_day)
-		state->first_day_total += value;
+		add_amount(&state->first_day_total, value);
 	if (state->ndays == 0 || day > state->last_day)
 		state->last_day = day;
 	/* rows in date order log each day once; others are made distinct later */
@@ -392,10 +397,10 @@ rfm_combine(PG_FUNCTION_ARGS)
 			state->first_day_total = first_total;
 		}
 		else if (other->first_day == state->first_day)
-			state->first_day_total += first_total;
+			add_amount(&state->first_day_total, first_total);
 		if (state->ndays == 0 || other->last_day > state->last_day)
 			state->last_day = other->last_day;
-		state->total += total;
+		add_amount(&state->total, total);
 	}
 	memcpy(state->days + state->ndays, other->days, other->ndays * sizeof(DateADT));
 	state->ndays += other->ndays;

@@ -7,7 +7,7 @@
 --    generated purchases;
 --  * the same aggregate with a forced parallel plan.
 BEGIN;
-SELECT plan(58);
+SELECT plan(62);
 
 CREATE TEMP TABLE purchases(customer_id integer, occurred_at date, amount numeric);
 -- customer 1: two purchases on Jan 1 (10 + 5), one on Jan 8 (20), two on
@@ -70,11 +70,11 @@ SELECT is((SELECT (rfm(occurred_at, amount, '2024-01-31')).monetary_value FROM
                      ('2024-01-03', 0.5)) v(occurred_at, amount)),
           (180000000000000000.01 + 0.5) / 2, 'monetary_value: exact sums beyond 64 bits');
 SELECT is((SELECT (rfm(occurred_at, amount, '2024-01-31')).monetary_value FROM
-             (VALUES ('2024-01-01'::date, 1), ('2024-01-02', 0.5), ('2024-01-03', 0.000000000000001)) v(occurred_at, amount)),
-          0.2500000000000005, 'monetary_value: amounts of scales 0, 1 and 15 summed exactly');
+             (VALUES ('2024-01-01'::date, 1), ('2024-01-02', 0.5), ('2024-01-03', 0.000000000001)) v(occurred_at, amount)),
+          0.2500000000005, 'monetary_value: amounts of scales 0, 1 and 12 (the finest kept) summed exactly');
 SELECT is((SELECT (rfm(occurred_at, amount, '2024-01-31')).monetary_value FROM
              (VALUES ('2024-01-01'::date, 74.7600000000000000), ('2024-01-02', 10 / 4.0)) v(occurred_at, amount)),
-          2.5, 'trailing zeros beyond 15 decimal places are dropped, not refused');
+          2.5, 'trailing zeros beyond 12 decimal places, as numeric division leaves them, change nothing');
 
 -- timestamptz: the days of the purchases in the session's TimeZone.  At
 -- 23:30 and 00:30 UTC the first two are two days in UTC and one in Tokyo
@@ -203,10 +203,28 @@ SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 'NaN', '2024-01-31')$$, '22023
                  'NaN amount');
 SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 'Infinity', '2024-01-31')$$, '22023', NULL, 'infinite amount');
 SELECT throws_ok($$SELECT rfm('2024-03-01'::date, -1, '2024-01-31')$$, '22023', NULL, 'a bad amount after the end is still refused');
-SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 0.0000000000000001, '2024-01-31')$$, '22003', NULL,
-                 'an amount with 16 decimal places');
-SELECT throws_ok($$SELECT rfm(d, a, '2024-01-31') FROM (VALUES ('2024-01-01'::date, 123456789012345678.25), ('2024-01-02', 0.001)) v(d, a)$$,
-                 '22003', 'amount is out of range', 'an amount beyond 18 significant digits at the scale of the customer''s amounts');
+-- precision (src/money.c): each amount is rounded half-even to 12 decimal
+-- places, then to the digits that fit in 64 bits; 2^63 units and more are refused
+CREATE FUNCTION pg_temp.repeat_spend(amount numeric) RETURNS numeric LANGUAGE sql AS $f$
+    SELECT (rfm(d, a, '2024-01-31')).monetary_value FROM (VALUES ('2024-01-01'::date, 1), ('2024-01-02', amount)) v(d, a) $f$;
+SELECT is(ARRAY[pg_temp.repeat_spend(0.0000000000025), pg_temp.repeat_spend(0.0000000000035),
+                pg_temp.repeat_spend(0.00000000000050000001), pg_temp.repeat_spend(2.0000000000000001),
+                pg_temp.repeat_spend(0.0000000000000001)],
+          ARRAY[0.000000000002, 0.000000000004, 0.000000000001, 2, 0],
+          'an amount with more than 12 decimal places is rounded half-even at 12');
+SELECT is(ARRAY[pg_temp.repeat_spend(1234567890123456789.5), pg_temp.repeat_spend(1234567890123456788.5),
+                pg_temp.repeat_spend(12345678.1234567890125), pg_temp.repeat_spend(9223372036854775807)],
+          ARRAY[1234567890123456790, 1234567890123456788, 12345678.12345678901, 9223372036854775807],
+          'an amount beyond 64 bits at its scale is rounded half-even to the digits that fit; 2^63 - 1 is exact');
+SELECT is((SELECT (rfm(d, a, '2024-01-31')).monetary_value
+           FROM (VALUES ('2024-01-01'::date, 1), ('2024-01-02', 1234567890123456789.25), ('2024-01-03', 0.001)) v(d, a)),
+          (1234567890123456789 + 0.001) / 2, 'amounts of 19 digits and of 3 decimals sum exactly at the finer scale, beyond 64 bits');
+SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 9223372036854775808, '2024-01-31')$$,
+                 '22003', 'amount is out of range', 'an amount of 2^63 (9.2e18) units is refused');
+SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 9223372036854775807.5, '2024-01-31')$$,
+                 '22003', 'amount is out of range', 'an amount that rounds to 2^63 is refused');
+SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 1e100, '2024-01-31')$$,
+                 '22003', 'amount is out of range', 'an amount of 1e100 is refused');
 SELECT throws_ok($$SELECT rfm('2024-01-01'::date, 1, '2024-01-31', 'fortnight')$$, '22023', 'unknown unit "fortnight"', 'unknown unit');
 CREATE FUNCTION pg_temp.error_hint(query text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE
