@@ -397,16 +397,10 @@ model_argument(FunctionCallInfo fcinfo, int argno, BgnbdParameters *m)
 {
 	HeapTupleHeader model = PG_GETARG_HEAPTUPLEHEADER(argno);
 
-	m->r = sm_model_field(model, 1, "r");
-	m->alpha = sm_model_field(model, 2, "alpha");
-	m->a = sm_model_field(model, 3, "a");
-	m->b = sm_model_field(model, 4, "b");
-	if (!(m->r > 0) || !(m->alpha > 0) || !(m->a > 0) || !(m->b > 0) ||
-		isinf(m->r) || isinf(m->alpha) || isinf(m->a) || isinf(m->b))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("BG/NBD parameters must be positive and finite"),
-				 errdetail("r is %g, alpha is %g, a is %g, b is %g.", m->r, m->alpha, m->a, m->b)));
+	m->r = sm_model_parameter(model, 1, "r");
+	m->alpha = sm_model_parameter(model, 2, "alpha");
+	m->a = sm_model_parameter(model, 3, "a");
+	m->b = sm_model_parameter(model, 4, "b");
 }
 
 static double
@@ -478,26 +472,48 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
  *
  * the first term -c expm1((a - 1) ln(1 - z)) / (a - 1) (-c ln(1 - z) at
  * a = 1), the second by sm_hyp2f1_scaled.  Both are finite at a = 1 and
- * at c = 0 (a + b = 1, x = 0), where the printed formulas are 0/0.
+ * at c = 0 (a + b = 1, x = 0), where the printed formulas are 0/0.  With
+ * the parameters in the box of the fits (c > -1) and z < 1 every term is
+ * finite; z and ln(1 - z) = -ln(1 + t / (alpha + T)) are taken so that
+ * neither overflows for any finite T and t.
+ *
+ * The series takes about 40 (alpha + T + t) / (alpha + T) terms; a reader
+ * call may sum EXPECTATION_MAX_TERMS of them in all (about 0.1 s), which
+ * allows a horizon of about 250,000 times alpha + T in one expectation:
+ * beyond, error 22003 rather than a long wait or an inaccurate value.
  */
+#define EXPECTATION_MAX_TERMS 10000000
+
 static double
-expected_purchases_if_alive(const BgnbdParameters *m, double x, double t_observed, double horizon)
+expected_purchases_if_alive(const BgnbdParameters *m, double x, double t_observed, double horizon,
+							int64 *terms_left)
 {
-	double		z = horizon / (m->alpha + t_observed + horizon);
+	double		age = m->alpha + t_observed;
+	double		z = 1.0 / (1.0 + age / horizon);
 	double		c = m->a + m->b + x - 1.0;
 	double		shift = m->a - 1.0;
-	double		log_rest = log1p(-z);	/* ln(1 - z) */
-	double		first = shift == 0.0 ? -log_rest : -expm1(shift * log_rest) / shift;
+	double		log_rest;		/* ln(1 - z) */
+	double		first;
+	double		series;
 
 	if (horizon == 0.0)
 		return 0.0;
-	return c * first - exp(shift * log_rest) * sm_hyp2f1_scaled(m->a + m->b - 1.0 - m->r, shift, c, z);
+	if (!(z < 1.0) || !sm_hyp2f1_scaled(m->a + m->b - 1.0 - m->r, shift, c, z, terms_left, &series))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the hypergeometric series of the BG/NBD expectation did not converge"),
+				 errdetail("The horizon is too long for the customer's age: the expectations of this call need more than %d terms of the series.",
+						   EXPECTATION_MAX_TERMS),
+				 errhint("Use a shorter horizon.")));
+	log_rest = -log1p(horizon / age);
+	first = shift == 0.0 ? -log_rest : -expm1(shift * log_rest) / shift;
+	return c * first - exp(shift * log_rest) * series;
 }
 
 static double
-expected_purchases(const BgnbdParameters *m, const RfmValues *c, double horizon)
+expected_purchases(const BgnbdParameters *m, const RfmValues *c, double horizon, int64 *terms_left)
 {
-	double		e = expected_purchases_if_alive(m, c->frequency, c->t, horizon);
+	double		e = expected_purchases_if_alive(m, c->frequency, c->t, horizon, terms_left);
 	double		alive = 1.0;
 
 	if (c->frequency > 0)
@@ -514,10 +530,12 @@ bgnbd_expected_purchases_customer(PG_FUNCTION_ARGS)
 	RfmValues	c;
 	double		horizon;
 
+	int64		terms_left = EXPECTATION_MAX_TERMS;
+
 	model_argument(fcinfo, 0, &m);
 	sm_rfm_read(fcinfo, 1, &c, false);
 	horizon = horizon_argument(fcinfo, 2, "horizon");
-	PG_RETURN_FLOAT8(expected_purchases(&m, &c, horizon));
+	PG_RETURN_FLOAT8(expected_purchases(&m, &c, horizon, &terms_left));
 }
 
 /* bgnbd_expected_purchases(model, t): E[X(t)] of a customer who just made a first purchase */
@@ -526,9 +544,10 @@ Datum
 bgnbd_expected_purchases_new(PG_FUNCTION_ARGS)
 {
 	BgnbdParameters m;
+	int64		terms_left = EXPECTATION_MAX_TERMS;
 
 	model_argument(fcinfo, 0, &m);
-	PG_RETURN_FLOAT8(expected_purchases_if_alive(&m, 0.0, 0.0, horizon_argument(fcinfo, 1, "t")));
+	PG_RETURN_FLOAT8(expected_purchases_if_alive(&m, 0.0, 0.0, horizon_argument(fcinfo, 1, "t"), &terms_left));
 }
 
 /*
@@ -541,6 +560,15 @@ bgnbd_expected_purchases_new(PG_FUNCTION_ARGS)
  *
  * in the time unit of the rfm summaries.  Infinity when the expected spend
  * is (q <= 1) and purchases are expected.
+ *
+ * Without discounting (1 + d rounds to 1) the sum telescopes to E[M]
+ * E[Y(H)].  Otherwise the periods are summed in order until the rest is
+ * below float8 resolution: E[Y(t)] is concave (its slope, the purchase
+ * rate E[lambda 1(alive at t)], falls with t), so no later period brings
+ * more purchases than period i, and the periods after i add at most
+ * (E[Y(i)] - E[Y(i - 1)]) / (1 + d)^i / d.  All the expectations of one
+ * call share the EXPECTATION_MAX_TERMS terms of the series, so that any
+ * horizon ends in bounded time, with a value or error 22003.
  */
 PG_FUNCTION_INFO_V1(sm_clv_bgnbd);
 Datum
@@ -551,10 +579,8 @@ sm_clv_bgnbd(PG_FUNCTION_ARGS)
 	int32		periods = PG_GETARG_INT32(3);
 	double		discount = PG_GETARG_FLOAT8(4);
 	double		spend;
-	double		value = 0.0,
-				previous = 0.0,
-				factor = 1.0,
-				purchases = 0.0;
+	double		purchases = 0.0;
+	int64		terms_left = EXPECTATION_MAX_TERMS;
 
 	model_argument(fcinfo, 0, &m);
 	sm_rfm_read(fcinfo, 2, &c, true);
@@ -571,23 +597,38 @@ sm_clv_bgnbd(PG_FUNCTION_ARGS)
 				 errmsg("discount_rate_per_period must not be negative"),
 				 errdetail("discount_rate_per_period is %g.", discount)));
 
-	for (int32 i = 1; i <= periods; i++)
-	{
-		double		current;
-
-		CHECK_FOR_INTERRUPTS();
-		current = expected_purchases(&m, &c, (double) i);
-		factor /= 1.0 + discount;
-		value += (current - previous) * factor;
-		purchases += current - previous;
-		previous = current;
-	}
 	if (isinf(spend))
 	{
-		if (purchases > 0.0)
+		/* purchases are expected in every period if in the first */
+		if (periods > 0 && expected_purchases(&m, &c, 1.0, &terms_left) > 0.0)
 			PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum("Infinity"),
 												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
 		PG_RETURN_NUMERIC(int64_to_numeric(0));
 	}
-	PG_RETURN_NUMERIC(sm_float8_numeric(value * spend));
+	if (1.0 + discount == 1.0)
+		purchases = expected_purchases(&m, &c, (double) periods, &terms_left);
+	else
+	{
+		double		previous = 0.0,
+					factor = 1.0;
+
+		for (int32 i = 1; i <= periods; i++)
+		{
+			double		current = expected_purchases(&m, &c, (double) i, &terms_left);
+			double		increment = current - previous;
+
+			CHECK_FOR_INTERRUPTS();
+			factor /= 1.0 + discount;
+			purchases += increment * factor;
+			previous = current;
+			if (fabs(increment) * factor / discount <= 1e-17 * purchases)
+				break;
+		}
+	}
+	if (isinf(purchases * spend))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the customer's expected value is out of range"),
+				 errdetail("%g discounted purchases are expected, each worth %g.", purchases, spend)));
+	PG_RETURN_NUMERIC(sm_float8_numeric(purchases * spend));
 }

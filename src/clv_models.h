@@ -73,8 +73,8 @@ typedef struct RfmValues
 /* An rfm argument, read and checked (frequency, recency and t not NULL, consistent). */
 extern void sm_rfm_read(FunctionCallInfo fcinfo, int argno, RfmValues *rfm, bool with_monetary);
 
-/* A float8 field of a model composite, which must not be NULL. */
-extern float8 sm_model_field(HeapTupleHeader model, int attno, const char *name);
+/* A parameter of a model composite: not NULL, within [MLE_MIN_PARAMETER, MLE_MAX_PARAMETER]. */
+extern float8 sm_model_parameter(HeapTupleHeader model, int attno, const char *name);
 extern Datum sm_form_composite(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
 
 /* ---- gamma_gamma.c ---------------------------------------------------- */
@@ -87,13 +87,19 @@ extern double sm_gamma_gamma_spend(HeapTupleHeader model, const RfmValues *rfm);
 extern double sm_digamma(double x);
 extern double sm_log_rising(double v, double n);
 extern double sm_digamma_rising(double v, double n);
-extern double sm_hyp2f1_scaled(double a, double b, double c, double z);
+extern bool sm_hyp2f1_scaled(double a, double b, double c, double z, int64 *terms_left, double *result);
 
 /* ---- mle.c -------------------------------------------------------------- */
 
 #define MLE_MAX_PARAMETERS 4
-/* parameters are fitted as logarithms bounded to [-MLE_LOG_BOUND, MLE_LOG_BOUND] */
+/*
+ * Parameters are fitted as logarithms bounded to [-MLE_LOG_BOUND,
+ * MLE_LOG_BOUND], i.e. between MLE_MIN_PARAMETER and MLE_MAX_PARAMETER, and
+ * the readers take models with parameters in that box only.
+ */
 #define MLE_LOG_BOUND 18.420680743952367	/* ln 1e8 */
+#define MLE_MIN_PARAMETER 1e-8
+#define MLE_MAX_PARAMETER 1e8
 #define MLE_MAX_ITERATIONS 500
 
 /*

@@ -237,14 +237,9 @@ gamma_gamma_fit_counts(PG_FUNCTION_ARGS)
 static void
 model_parameters(HeapTupleHeader model, GammaGammaParameters *m)
 {
-	m->p = sm_model_field(model, 1, "p");
-	m->q = sm_model_field(model, 2, "q");
-	m->gamma = sm_model_field(model, 3, "gamma");
-	if (!(m->p > 0) || !(m->q > 0) || !(m->gamma > 0) || isinf(m->p) || isinf(m->q) || isinf(m->gamma))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("Gamma-Gamma parameters must be positive and finite"),
-				 errdetail("p is %g, q is %g, gamma is %g.", m->p, m->q, m->gamma)));
+	m->p = sm_model_parameter(model, 1, "p");
+	m->q = sm_model_parameter(model, 2, "q");
+	m->gamma = sm_model_parameter(model, 3, "gamma");
 }
 
 /* the customer's mean spend: positive with repeat purchases */
@@ -263,6 +258,8 @@ mean_spend(const RfmValues *c)
 /*
  * E[M | x, m] = p (gamma + m x) / (p x + q - 1): the mean of p / nu under
  * nu's posterior Gamma(p x + q, gamma + m x); Infinity when p x + q <= 1.
+ * Taken as p gamma / (p x + q - 1) + m p x / (p x + q - 1), so that m x
+ * may exceed float8 when the result does not.
  */
 double
 sm_gamma_gamma_spend(HeapTupleHeader model, const RfmValues *c)
@@ -270,11 +267,30 @@ sm_gamma_gamma_spend(HeapTupleHeader model, const RfmValues *c)
 	GammaGammaParameters m;
 	double		x = c->frequency;
 	double		m_bar = x > 0 ? mean_spend(c) : 0.0;
+	double		denominator;
+	double		spend;
 
 	model_parameters(model, &m);
 	if (m.p * x + m.q <= 1.0)
 		return get_float8_infinity();
-	return m.p * (m.gamma + m_bar * x) / (m.p * x + m.q - 1.0);
+	denominator = m.p * x + m.q - 1.0;
+	spend = m.p * m.gamma / denominator + m_bar * (m.p * x / denominator);
+	if (isinf(spend))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the customer's expected spend is out of range"),
+				 errdetail("frequency is %d, monetary_value is %g, p is %g, q is %g, gamma is %g.",
+						   c->frequency, m_bar, m.p, m.q, m.gamma)));
+	return spend;
+}
+
+/* ln(gamma + m x), also where m x exceeds float8 (gamma <= 1e8 is then lost in rounding) */
+static double
+log_posterior_rate(double gamma, double m_bar, double x)
+{
+	double		u = gamma + m_bar * x;
+
+	return isinf(u) ? log(m_bar) + log(x) : log(u);
 }
 
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);
@@ -316,5 +332,5 @@ gamma_gamma_log_likelihood(PG_FUNCTION_ARGS)
 	x = c.frequency;
 	px = m.p * x;
 	PG_RETURN_FLOAT8(lgamma(px + m.q) - lgamma(px) - lgamma(m.q) + m.q * log(m.gamma)
-					 + (px - 1.0) * log(m_bar) + px * log(x) - (px + m.q) * log(m.gamma + m_bar * x));
+					 + (px - 1.0) * log(m_bar) + px * log(x) - (px + m.q) * log_posterior_rate(m.gamma, m_bar, x));
 }

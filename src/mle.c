@@ -268,8 +268,9 @@ sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams, double 
 	Datum		values[MLE_MAX_PARAMETERS + 4];
 	bool		nulls[MLE_MAX_PARAMETERS + 4] = {false};
 
+	/* exp(+-MLE_LOG_BOUND) rounds just outside the box: keep the bounds exact */
 	for (int i = 0; i < nparams; i++)
-		values[i] = Float8GetDatum(exp(fit->theta[i]));
+		values[i] = Float8GetDatum(Max(MLE_MIN_PARAMETER, Min(MLE_MAX_PARAMETER, exp(fit->theta[i]))));
 	values[nparams] = Float8GetDatum(-fit->value * customers);
 	values[nparams + 1] = Int64GetDatum((int64) customers);
 	values[nparams + 2] = Int32GetDatum(fit->iterations);

@@ -755,18 +755,32 @@ sm_rfm_read(FunctionCallInfo fcinfo, int argno, RfmValues *rfm, bool with_moneta
 		rfm->monetary_value = DatumGetFloat8(DirectFunctionCall1(numeric_float8, values[3]));
 }
 
-/* Field attno of a model composite: r, alpha, ... must be given. */
+/*
+ * Parameter attno of a model composite (r, alpha, ..., p, q, gamma).  A
+ * model can be written by hand, so each one read is checked: given, and in
+ * the box the fits search, where the readers' formulas stay finite (a + b
+ * - 1 does not round to -1, a + b and ln Gamma(r) do not overflow).  The
+ * other fields describe the fit and are not read.
+ */
 float8
-sm_model_field(HeapTupleHeader model, int attno, const char *name)
+sm_model_parameter(HeapTupleHeader model, int attno, const char *name)
 {
 	bool		isnull;
-	Datum		value = GetAttributeByNum(model, attno, &isnull);
+	Datum		datum = GetAttributeByNum(model, attno, &isnull);
+	float8		value;
 
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the model's %s must not be NULL", name)));
-	return DatumGetFloat8(value);
+	value = DatumGetFloat8(datum);
+	if (!(value >= MLE_MIN_PARAMETER && value <= MLE_MAX_PARAMETER))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model's %s must be between 1e-8 and 1e8", name),
+				 errdetail("%s is %g.", name, value),
+				 errhint("The fits search their parameters in this range; a model written by hand must keep to it.")));
+	return value;
 }
 
 /* A composite result of the function's declared row type, its descriptor kept per call site. */

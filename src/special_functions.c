@@ -70,8 +70,6 @@ sm_digamma_rising(double v, double n)
 	return sm_digamma(v + n) - sm_digamma(v);
 }
 
-#define HYP2F1_MAX_TERMS 10000000
-
 /*
  * c (2F1(a, b; c; z) - 1) / b for 0 <= z < 1 and c > -1
  *   = sum_{k >= 1} (a)_k (b + 1)_{k-1} / ((c + 1)_{k-1} k!) z^k,
@@ -80,46 +78,51 @@ sm_digamma_rising(double v, double n)
  * cases; see bgnbd.c): it has no pole at b = 0 or c = 0, where the
  * expectations have removable singularities.
  *
- * The series converges for |z| < 1; the ratio of consecutive terms,
- * z (a + k)(b + k) / ((c + k)(k + 1)), tends to z, monotonically once k
- * exceeds the parameters, so the tail after a term is at most that term
- * times rho / (1 - rho), rho the larger of the current ratio and z.
- * Summation stops when that bound falls below 1e-17 of the sum.  Close to
- * z = 1 (a horizon hundreds of thousands of times the customer's age plus
- * alpha) that takes more than HYP2F1_MAX_TERMS terms: error 22003 rather
- * than an inaccurate value.
+ * The series converges for |z| < 1.  The ratio of consecutive terms is
+ * z f(k) g(k), f(k) = (a + k) / (k + 1) and g(k) = (b + k) / (c + k), each
+ * monotone in k and tending to 1; so once a + k and b + k are positive, no
+ * later ratio exceeds rho = z max(1, f(k)) max(1, g(k)), and when rho < 1
+ * the tail after a term is at most that term / (1 - rho).  Summation stops
+ * when that bound falls below 1e-17 of the sum, or when a term is 0 (a
+ * series that terminates, or terms past the smallest float8).
+ *
+ * Close to z = 1 (a horizon hundreds of thousands of times the customer's
+ * age plus alpha) that takes many terms: each term is counted down from
+ * *terms_left, and false is returned, for an error of the caller's, when
+ * none is left, rather than an inaccurate value.
  */
-double
-sm_hyp2f1_scaled(double a, double b, double c, double z)
+bool
+sm_hyp2f1_scaled(double a, double b, double c, double z, int64 *terms_left, double *result)
 {
 	double		term = a * z;
 	double		sum = 0.0;
-	double		settled = Max(Max(fabs(a), fabs(b)), fabs(c)) + 2.0;
 
 	Assert(z >= 0.0 && c > -1.0);
 	/* z rounds to 1 for a horizon beyond 1e16 times alpha + T: no sum */
-	for (int k = 1; k <= HYP2F1_MAX_TERMS && z < 1.0; k++)
+	for (double k = 1.0; z < 1.0 && *terms_left > 0; k += 1.0)
 	{
 		double		ratio;
-		double		rho;
 
-		if ((k & 0xFFFF) == 0)
+		if (((*terms_left)-- & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		sum += term;
-		ratio = z * (a + k) * (b + k) / ((c + k) * (k + 1));
+		ratio = z * (a + k) * (b + k) / ((c + k) * (k + 1.0));
 		term *= ratio;
 		if (term == 0.0)
-			return sum;
-		rho = Max(fabs(ratio), z);
-		if (k > settled && rho < 1.0 &&
-			fabs(term) / (1.0 - rho) <= 1e-17 * fabs(sum))
-			return sum + term;
+		{
+			*result = sum;
+			return true;
+		}
+		if (a + k + 1.0 > 0.0 && b + k + 1.0 > 0.0)
+		{
+			double		rho = z * Max(1.0, (a + k + 1.0) / (k + 2.0)) * Max(1.0, (b + k + 1.0) / (c + k + 1.0));
+
+			if (rho < 1.0 && fabs(term) / (1.0 - rho) <= 1e-17 * fabs(sum + term))
+			{
+				*result = sum + term;
+				return true;
+			}
+		}
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("the hypergeometric series of the BG/NBD expectation did not converge"),
-			 errdetail("The horizon is too long for the customer's age: more than %d terms are needed.",
-					   HYP2F1_MAX_TERMS),
-			 errhint("Use a shorter horizon.")));
-	pg_unreachable();
+	return false;
 }

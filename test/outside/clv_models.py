@@ -23,7 +23,10 @@ Nothing here calls or copies the extension's C code.  It writes
       from the closed forms of Fader, Hardie and Lee (2005) and Fader and
       Hardie (2013) evaluated in 40-digit arithmetic (mpmath), the
       hypergeometric function by mpmath.hyp2f1 without any transformation;
-    - discounted CLVs, summed period by period from those closed forms.
+    - discounted CLVs, summed period by period from those closed forms;
+      and over a lifetime: 1,500 periods at 5 % a period, after which the
+      rest is below 1e-30 of the value (the test asks the extension for
+      2^31 - 1 periods).
 """
 import csv
 import datetime
@@ -166,6 +169,23 @@ def num(v):
     return repr(float(v))
 
 
+def clv_table(name, bg_sets, gg, customers, horizons):
+    """A table of discounted CLVs: each BG/NBD model, customer and (periods, discount rate)."""
+    out = ["CREATE TEMP TABLE %s(r float8, alpha float8, a float8, b float8, p float8, q float8,"
+           " gamma float8, frequency integer, recency float8, t float8, monetary_value float8,"
+           " periods integer, discount_rate float8, clv float8);" % name]
+    vals = []
+    for bg in bg_sets:
+        for (cx, ctx, cT, cm) in customers:
+            for periods, d in horizons:
+                v = clv_mp(bg, gg, cx, ctx, cT, cm, periods, d)
+                vals.append("  (%s)" % ", ".join([num(u) for u in bg + gg]
+                                                 + [str(cx), num(ctx), num(cT), num(cm), str(periods), num(d),
+                                                    num(v)]))
+    out.append("INSERT INTO %s VALUES\n" % name + ",\n".join(vals) + ";")
+    return out
+
+
 def main():
     rows = cdnow_rfm()
     with open(os.path.join(HERE, "cdnow_rfm_week.csv"), "w", newline="") as f:
@@ -240,19 +260,14 @@ def main():
         vals.append("  (%s)" % ", ".join([num(v) for v in ps] + ["0", "0", "NULL", num(gg_spend_mp(*ps, 0, 0))]))
     out.append("INSERT INTO outside_gamma_gamma VALUES\n" + ",\n".join(vals) + ";")
 
-    out.append("CREATE TEMP TABLE outside_clv(r float8, alpha float8, a float8, b float8, p float8, q float8,"
-               " gamma float8, frequency integer, recency float8, t float8, monetary_value float8,"
-               " periods integer, discount_rate float8, clv float8);")
-    vals = []
-    for bg in [published_bg, (2.0, 10.0, 0.5, 5.0)]:
-        for (cx, ctx, cT, cm) in [(0, 0.0, 38.857142857142854, 0.0), (2, 30.428571428571427, 38.857142857142854, 25.5),
-                                  (7, 20.0, 38.0, 40.0)]:
-            for periods, d in [(52, 0.0), (52, 0.002), (1, 0.01), (260, 0.001)]:
-                v = clv_mp(bg, published_gg, cx, ctx, cT, cm, periods, d)
-                vals.append("  (%s)" % ", ".join([num(u) for u in bg + published_gg]
-                                                 + [str(cx), num(ctx), num(cT), num(cm), str(periods), num(d),
-                                                    num(v)]))
-    out.append("INSERT INTO outside_clv VALUES\n" + ",\n".join(vals) + ";")
+    observed = [(2, 30.428571428571427, 38.857142857142854, 25.5), (7, 20.0, 38.0, 40.0)]
+    out += clv_table("outside_clv", [published_bg, (2.0, 10.0, 0.5, 5.0)], published_gg,
+                     [(0, 0.0, 38.857142857142854, 0.0)] + observed,
+                     [(52, 0.0), (52, 0.002), (1, 0.01), (260, 0.001)])
+    # a lifetime: the test asks for 2^31 - 1 periods; after these 1,500 the
+    # rest is below 1e-30 of the value
+    out += clv_table("outside_clv_lifetime", [published_bg, (2.0, 10.0, 0.5, 5.0)], published_gg,
+                     [(0, 0.0, 0.0, 0.0)] + observed, [(1500, 0.05)])
 
     with open(os.path.join(HERE, "clv_models_values.sql"), "w") as f:
         f.write("\n".join(out) + "\n")

@@ -11,7 +11,7 @@
 --    (test/helpers/clv_simulate.sql, seeded);
 --  * degenerate data, where no estimate exists.
 BEGIN;
-SELECT plan(61);
+SELECT plan(66);
 SET client_min_messages = warning;
 \i test/outside/clv_models_values.sql
 \i test/helpers/clv_simulate.sql
@@ -163,9 +163,26 @@ SELECT throws_ok($$SELECT bgnbd_fit(ROW(1, 'NaN', 5, 0)::rfm)$$, '22023', 'inval
 SELECT throws_ok($$SELECT bgnbd_fit(ROW(1, 1, 'Infinity', 0)::rfm)$$, '22023', 'invalid rfm summary', 'infinite t');
 SELECT throws_ok($$SELECT bgnbd_fit(ROW(NULL, 1, 5, 0)::rfm)$$, '22004', NULL, 'NULL frequency');
 SELECT throws_ok($$SELECT bgnbd_p_alive(ROW(0.2, 4, -1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(1, 1, 5, 0)::rfm)$$,
-                 '22023', 'BG/NBD parameters must be positive and finite', 'negative a');
+                 '22023', 'the model''s a must be between 1e-8 and 1e8', 'negative a');
 SELECT throws_ok($$SELECT bgnbd_p_alive(ROW(0.2, 'Infinity', 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(1, 1, 5, 0)::rfm)$$,
-                 '22023', NULL, 'infinite alpha');
+                 '22023', 'the model''s alpha must be between 1e-8 and 1e8', 'infinite alpha');
+-- a model written by hand: its parameters in the box the fits search, where
+-- the formulas stay finite (beyond, lgamma and a + b overflow, or a + b - 1
+-- rounds to -1: NaN)
+SELECT throws_ok($$SELECT bgnbd_log_likelihood(ROW(1.7976931348623157e308, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(1, 1, 5, 0)::rfm)$$,
+                 '22023', 'the model''s r must be between 1e-8 and 1e8', 'r beyond 1e8');
+SELECT throws_ok($$SELECT bgnbd_expected_purchases(ROW(0.2, 4, 1, 5e-324, NULL, NULL, NULL, NULL)::bgnbd_model, 5)$$,
+                 '22023', 'the model''s b must be between 1e-8 and 1e8', 'b below 1e-8');
+SELECT throws_ok($$SELECT bgnbd_p_alive(ROW(0.2, 4, 'NaN', 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(1, 1, 5, 0)::rfm)$$,
+                 '22023', 'the model''s a must be between 1e-8 and 1e8', 'NaN a');
+SELECT ok(bgnbd_p_alive(ROW(1e8, 1e-8, 1e-8, 1e8, -1, -5, -1, NULL)::bgnbd_model, ROW(2, 1, 5, 0)::rfm) BETWEEN 0 AND 1,
+          'the corners of the box are accepted; the fields a fit describes itself with are not read');
+SELECT ok((m).r = 1e8 AND (m).a = 1e-8 AND bgnbd_p_alive(m, ROW(3, 10, 20, 5)::rfm) BETWEEN 0 AND 1
+          AND bgnbd_expected_purchases(m, 39) >= 0,
+          'a fit that ran to the bounds of its box (everyone buys every day) returns them exactly, and can be read')
+FROM (SELECT bgnbd_fit(r) m
+      FROM (SELECT c, rfm(d, 10, '2024-03-31') r
+            FROM generate_series(1, 50) c, generate_series(DATE '2024-01-01' + c, '2024-03-31', '1 day') d GROUP BY c) s) f;
 SELECT throws_ok($$SELECT bgnbd_p_alive(ROW(NULL, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(1, 1, 5, 0)::rfm)$$,
                  '22004', NULL, 'a model without r');
 SELECT throws_ok($$SELECT bgnbd_expected_purchases(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, -1)$$,

@@ -10,7 +10,7 @@
 --  * parameter recovery on customers simulated from known parameters;
 --  * degenerate data, where no estimate exists.
 BEGIN;
-SELECT plan(40);
+SELECT plan(51);
 SET client_min_messages = warning;
 \i test/outside/clv_models_values.sql
 \i test/helpers/clv_simulate.sql
@@ -75,6 +75,27 @@ SELECT ok(clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgn
                     ROW(2, 30, 38, 25)::rfm, 52, 0.01)
           < clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, pg_temp.model(6.25, 3.74, 15.44),
                       ROW(2, 30, 38, 25)::rfm, 52, 0), 'discounting lowers the value');
+-- a lifetime: 2^31 - 1 periods at 5 % a period; mpmath summed 1,500 of them,
+-- after which the rest is below 1e-30 of the value
+SELECT is(count(*) FILTER (WHERE pg_temp.close(clv_bgnbd(bm, gm, c, 2147483647, o.discount_rate)::float8, o.clv, 1e-11)), 6::bigint,
+          'clv_bgnbd over 2^31 - 1 periods = the sum in 40-digit arithmetic to 1e-11 (summing stops once the rest is below float8 resolution)')
+FROM outside_clv_lifetime o,
+     CAST(ROW(o.r, o.alpha, o.a, o.b, NULL, NULL, NULL, NULL) AS bgnbd_model) bm,
+     pg_temp.model(o.p, o.q, o.gamma) gm,
+     CAST(ROW(o.frequency, o.recency, o.t, o.monetary_value) AS rfm) c;
+-- bounded work: all the expectations of one call share 10^7 terms of the series
+SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::gamma_gamma_model,
+                                    ROW(2, 30, 38, 25)::rfm, 2147483647, 0)$$, '22003',
+                 'the hypergeometric series of the BG/NBD expectation did not converge',
+                 'no discounting over 2^31 - 1 periods: one expectation, beyond the series'' reach: 22003');
+SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::gamma_gamma_model,
+                                    ROW(2, 30, 38, 25)::rfm, 2147483647, 1e-9)$$, '22003',
+                 'the hypergeometric series of the BG/NBD expectation did not converge',
+                 'a discount too small to end the sum over 2^31 - 1 periods: 22003 once the terms are spent');
+SELECT is(clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, pg_temp.model(6.25, 3.74, 15.44),
+                    ROW(2, 30, 38, 25)::rfm, 52, 1e-17),
+          clv_bgnbd(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, pg_temp.model(6.25, 3.74, 15.44),
+                    ROW(2, 30, 38, 25)::rfm, 52, 0), 'a discount below float8 resolution is no discount');
 
 -- parameter recovery from 50,000 simulated repeat customers each: within 10 %
 CREATE TEMP TABLE recovered AS
@@ -125,7 +146,30 @@ SELECT throws_ok($$SELECT gamma_gamma_fit(ROW(2, 1, 5, -3)::rfm)$$, '22023', NUL
 SELECT throws_ok($$SELECT gamma_gamma_fit(ROW(2, 1, 5, NULL)::rfm)$$, '22023', NULL, 'NULL spend with repeat purchases');
 SELECT throws_ok($$SELECT gamma_gamma_fit(ROW(2, 1, 5, 'NaN')::rfm)$$, '22023', NULL, 'NaN spend');
 SELECT throws_ok($$SELECT gamma_gamma_expected_spend(ROW(6, 3, -1, NULL, NULL, NULL, NULL)::gamma_gamma_model, ROW(2, 1, 5, 3)::rfm)$$,
-                 '22023', 'Gamma-Gamma parameters must be positive and finite', 'negative gamma');
+                 '22023', 'the model''s gamma must be between 1e-8 and 1e8', 'negative gamma');
+SELECT throws_ok($$SELECT gamma_gamma_log_likelihood(ROW(1.7976931348623157e308, 3, 15, NULL, NULL, NULL, NULL)::gamma_gamma_model, ROW(2, 1, 5, 3)::rfm)$$,
+                 '22023', 'the model''s p must be between 1e-8 and 1e8', 'p beyond 1e8');
+SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6, 'NaN', 15, NULL, NULL, NULL, NULL)::gamma_gamma_model,
+                                    ROW(2, 1, 5, 3)::rfm, 12, 0.01)$$, '22023', 'the model''s q must be between 1e-8 and 1e8', 'NaN q');
+SELECT throws_ok($$SELECT gamma_gamma_expected_spend(ROW(6, 3, NULL, 1, 1, 1, true)::gamma_gamma_model, ROW(2, 1, 5, 3)::rfm)$$,
+                 '22004', 'the model''s gamma must not be NULL', 'a model without gamma');
+-- a spend so large that m x exceeds float8 while the expectation does not:
+-- p gamma / (p x + q - 1) + m p x / (p x + q - 1), and ln L with
+-- ln Gamma(px + q) - ln Gamma(px) = ln(2000 * 2001 * 2002), ln Gamma(3) = ln 2,
+-- evaluated in numeric
+SELECT ok(pg_temp.close(gamma_gamma_expected_spend(pg_temp.model(2, 3, 10), ROW(1000, 1, 5, 1e306)::rfm)::float8,
+                        (20 / 2002.0 + 1e306 * 2000 / 2002.0)::float8, 1e-14),
+          'expected spend where m x is beyond float8');
+SELECT ok(pg_temp.close(gamma_gamma_log_likelihood(pg_temp.model(2, 3, 10), ROW(1000, 1, 5, 1e306)::rfm),
+                        (ln(2000.0) + ln(2001.0) + ln(2002.0) - ln(2.0) + 3 * ln(10.0) + 1999 * ln(1e306) + 2000 * ln(1000.0)
+                         - 2003 * ln(10 + 1e309))::float8, 1e-13),
+          'log-likelihood where m x is beyond float8');
+SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(2, 3, 10, NULL, NULL, NULL, NULL)::gamma_gamma_model,
+                                    ROW(1000, 5, 5, 1e307)::rfm, 1000, 0)$$, '22003', 'the customer''s expected value is out of range',
+                 'a value beyond float8: 22003');
+SELECT ok((m).q = 1e8 AND gamma_gamma_expected_spend(m, ROW(3, 10, 20, 5)::rfm) > 0,
+          'a fit that ran to the bounds of its box (everyone spends the same) returns them exactly, and can be read')
+FROM (SELECT gamma_gamma_fit(ROW(2, 1, 2, 10)::rfm) m FROM generate_series(1, 10)) s;
 SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6, 3, 15, NULL, NULL, NULL, NULL)::gamma_gamma_model,
                                     ROW(2, 1, 5, 3)::rfm, -1, 0.01)$$, '22023', NULL, 'negative horizon_periods');
 SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(6, 3, 15, NULL, NULL, NULL, NULL)::gamma_gamma_model,
