@@ -554,7 +554,7 @@ check_state(RfmState *state, const char *what)
 	bool		ok = state->unit >= 0 && state->unit < (int32) lengthof(unit_names) &&
 		state->amount_scale >= 0 && state->amount_scale <= MONEY_MAX_SCALE &&
 		state->ndays >= 0 && state->ndays <= state->capacity &&
-		!DATE_NOT_FINITE(state->observation_end) &&
+		IS_VALID_DATE(state->observation_end) &&
 		state->total >= state->first_day_total && state->first_day_total >= 0;
 
 	if (ok && state->ndays == 0)
@@ -564,7 +564,9 @@ check_state(RfmState *state, const char *what)
 		state->first_day = state->last_day = state->days[0];
 		for (int i = 0; i < state->ndays; i++)
 		{
-			if (DATE_NOT_FINITE(state->days[i]) || state->days[i] > state->observation_end)
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (!IS_VALID_DATE(state->days[i]) || state->days[i] > state->observation_end)
 				ok = false;
 			state->first_day = Min(state->first_day, state->days[i]);
 			state->last_day = Max(state->last_day, state->days[i]);
@@ -574,7 +576,7 @@ check_state(RfmState *state, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid rfm_state: %s", what),
-				 errdetail("The unit, scale, sums and days must be those of purchases up to observation_end.")));
+				 errdetail("The unit, scale, sums and days (dates in the range of type date) must be those of purchases up to observation_end.")));
 }
 
 PG_FUNCTION_INFO_V1(rfm_state_in);

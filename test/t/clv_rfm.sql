@@ -7,7 +7,7 @@
 --    generated purchases;
 --  * the same aggregate with a forced parallel plan.
 BEGIN;
-SELECT plan(62);
+SELECT plan(63);
 
 CREATE TEMP TABLE purchases(customer_id integer, occurred_at date, amount numeric);
 -- customer 1: two purchases on Jan 1 (10 + 5), one on Jan 8 (20), two on
@@ -186,6 +186,12 @@ CREATE TEMP TABLE states_received (LIKE states_sent);
 COPY states_received FROM :'binary_file' WITH (FORMAT binary);
 SELECT set_eq('SELECT s::text FROM states_received', 'SELECT s::text FROM states_sent',
               'rfm_state: binary round trip, sums beyond 64 bits included');
+-- binary input with an observation end beyond the range of date (found by
+-- the input fuzz: it was accepted, and its text form could not be read back)
+COPY (SELECT decode('7ffffffe' || '00000000' || '00000000' || repeat('00', 32) || '00000000', 'hex')) TO STDOUT WITH (FORMAT binary) \g :binary_file
+CREATE TEMP TABLE state_beyond_dates (s rfm_state);
+SELECT throws_ok($$COPY state_beyond_dates FROM '$$ || :'binary_file' || $$' WITH (FORMAT binary)$$, '22023', 'invalid rfm_state: binary input',
+                 'rfm_state: binary input with a date beyond the range of date');
 SELECT throws_ok($$SELECT 'unit=week'::rfm_state$$, '22P02', NULL, 'rfm_state: syntax');
 SELECT throws_ok($$SELECT 'observation_end=2024-01-31 unit=week amount_scale=1 total=5 first_day_total=10 days={2024-01-01}'::rfm_state$$,
                  '22023', NULL, 'rfm_state: first day''s total above the total');
