@@ -381,13 +381,15 @@ bgnbd_fit_counts(PG_FUNCTION_ARGS)
 	BgnbdData	data;
 	double		start[4];
 	MleResult	fit;
+	int64		customers;
 
 	if (n == 0)
 		PG_RETURN_NULL();
+	customers = sm_counts_total(entries, n);
 	bgnbd_prepare(&data, entries, n);
 	bgnbd_start(entries, n, start);
 	sm_mle_minimize(bgnbd_objective, &data, 4, start, &fit);
-	return sm_mle_model(fcinfo, &fit, 4, data.customers);
+	return sm_mle_model(fcinfo, &fit, 4, customers);
 }
 
 /* ---- readers ------------------------------------------------------------ */

@@ -58,6 +58,8 @@ typedef struct CustomerCounts
 /* the entries sorted by key, equal keys merged (a new palloc'd array) */
 extern CustomerCount *sm_counts_distinct(const CustomerCounts *counts, int *nentries);
 extern CustomerCounts *sm_counts_arg(FunctionCallInfo fcinfo, int argno, CountsKind kind);
+/* the customers of entries[0, n), or error 22003 beyond bigint */
+extern int64 sm_counts_total(const CustomerCount *entries, int32 n);
 
 /* ---- the rfm composite ------------------------------------------------ */
 
@@ -120,6 +122,6 @@ typedef struct MleResult
 extern void sm_mle_minimize(MleObjective objective, void *arg, int nparams,
 							const double *start, MleResult *result);
 extern Datum sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams,
-						  double customers);
+						  int64 customers);
 
 #endif

@@ -260,21 +260,29 @@ customer_counts_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(result);
 }
 
+/* the customers of entries[0, n), or an error beyond bigint */
+int64
+sm_counts_total(const CustomerCount *entries, int32 n)
+{
+	int64		total = 0;
+
+	for (int32 i = 0; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		add_customers(&total, entries[i].customers);
+	}
+	return total;
+}
+
 /* customers(counts): how many customers the summary holds */
 PG_FUNCTION_INFO_V1(customer_counts_customers);
 Datum
 customer_counts_customers(PG_FUNCTION_ARGS)
 {
 	CustomerCounts *counts = sm_counts_arg(fcinfo, 0, counts_kind(fcinfo, 0));
-	int64		total = 0;
 
-	for (int32 i = 0; i < counts->nentries; i++)
-	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		add_customers(&total, counts->entries[i].customers);
-	}
-	PG_RETURN_INT64(total);
+	PG_RETURN_INT64(sm_counts_total(counts->entries, counts->nentries));
 }
 
 /* ---- I/O ---------------------------------------------------------------

@@ -89,6 +89,15 @@ gamma_gamma_prepare(GammaGammaData *data, const CustomerCount *entries, int n)
 	}
 }
 
+/* ln(gamma + m x), also where m x exceeds float8 (gamma <= 1e8 is then lost in rounding) */
+static double
+log_posterior_rate(double gamma, double m_bar, double x)
+{
+	double		u = gamma + m_bar * x;
+
+	return isinf(u) ? log(m_bar) + log(x) : log(u);
+}
+
 /*
  * The negative mean log-likelihood at theta = (ln p, ln q, ln gamma) and its
  * gradient; the derivatives of a customer's ln L are
@@ -127,8 +136,8 @@ gamma_gamma_objective(const double *theta, double *gradient, void *arg)
 	{
 		const SpendSummary *s = &data->summary[i];
 		double		x = data->frequency[s->frequency_index];
-		double		u = gamma + s->mean_spend * x;
-		double		log_u = log(u);
+		double		u = gamma + s->mean_spend * x;	/* Infinity beyond float8: its terms tend to 0 */
+		double		log_u = log_posterior_rate(gamma, s->mean_spend, x);
 
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
@@ -223,13 +232,15 @@ gamma_gamma_fit_counts(PG_FUNCTION_ARGS)
 	GammaGammaData data;
 	double		start[3];
 	MleResult	fit;
+	int64		customers;
 
 	if (n == 0)
 		PG_RETURN_NULL();
+	customers = sm_counts_total(entries, n);
 	gamma_gamma_prepare(&data, entries, n);
 	gamma_gamma_start(&data, start);
 	sm_mle_minimize(gamma_gamma_objective, &data, 3, start, &fit);
-	return sm_mle_model(fcinfo, &fit, 3, data.customers);
+	return sm_mle_model(fcinfo, &fit, 3, customers);
 }
 
 /* ---- readers ------------------------------------------------------------ */
@@ -282,15 +293,6 @@ sm_gamma_gamma_spend(HeapTupleHeader model, const RfmValues *c)
 				 errdetail("frequency is %d, monetary_value is %g, p is %g, q is %g, gamma is %g.",
 						   c->frequency, m_bar, m.p, m.q, m.gamma)));
 	return spend;
-}
-
-/* ln(gamma + m x), also where m x exceeds float8 (gamma <= 1e8 is then lost in rounding) */
-static double
-log_posterior_rate(double gamma, double m_bar, double x)
-{
-	double		u = gamma + m_bar * x;
-
-	return isinf(u) ? log(m_bar) + log(x) : log(u);
 }
 
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);

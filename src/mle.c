@@ -263,7 +263,7 @@ sm_mle_minimize(MleObjective objective, void *arg, int n, const double *start, M
  * objective is its negative mean), customers, iterations, converged.
  */
 Datum
-sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams, double customers)
+sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams, int64 customers)
 {
 	Datum		values[MLE_MAX_PARAMETERS + 4];
 	bool		nulls[MLE_MAX_PARAMETERS + 4] = {false};
@@ -271,8 +271,8 @@ sm_mle_model(FunctionCallInfo fcinfo, const MleResult *fit, int nparams, double 
 	/* exp(+-MLE_LOG_BOUND) rounds just outside the box: keep the bounds exact */
 	for (int i = 0; i < nparams; i++)
 		values[i] = Float8GetDatum(Max(MLE_MIN_PARAMETER, Min(MLE_MAX_PARAMETER, exp(fit->theta[i]))));
-	values[nparams] = Float8GetDatum(-fit->value * customers);
-	values[nparams + 1] = Int64GetDatum((int64) customers);
+	values[nparams] = Float8GetDatum(-fit->value * (double) customers);
+	values[nparams + 1] = Int64GetDatum(customers);
 	values[nparams + 2] = Int32GetDatum(fit->iterations);
 	values[nparams + 3] = BoolGetDatum(fit->converged);
 	return sm_form_composite(fcinfo, values, nulls);

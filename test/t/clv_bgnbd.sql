@@ -11,7 +11,7 @@
 --    (test/helpers/clv_simulate.sql, seeded);
 --  * degenerate data, where no estimate exists.
 BEGIN;
-SELECT plan(66);
+SELECT plan(68);
 SET client_min_messages = warning;
 \i test/outside/clv_models_values.sql
 \i test/helpers/clv_simulate.sql
@@ -194,6 +194,10 @@ SELECT throws_ok($$SELECT '{(1,4,3):1}'::bgnbd_counts$$, '22023', NULL, 'bgnbd_c
 SELECT throws_ok($$SELECT '{(1,2,3):0}'::bgnbd_counts$$, '22023', NULL, 'bgnbd_counts: no customers in an entry');
 SELECT throws_ok($$SELECT '{(1.5,2,3):1}'::bgnbd_counts$$, '22023', NULL, 'bgnbd_counts: a fractional frequency');
 SELECT throws_ok($$SELECT bgnbd_counts_add('{}', ROW(1, 1, 5, 0)::rfm)$$, '0A000', NULL, 'the transition function called directly');
+SELECT is((bgnbd_fit('{(0,0,5):9007199254740993,(1,1,5):1}'::bgnbd_counts)).customers, 9007199254740994::bigint,
+          'bgnbd_fit counts its customers exactly (beyond 2^53)');
+SELECT throws_ok($$SELECT bgnbd_fit('{(0,0,5):9223372036854775807,(1,1,5):1}'::bgnbd_counts)$$, '22003',
+                 'number of customers is out of range for type bigint', 'bgnbd_fit: more customers than bigint holds');
 SELECT ok(bgnbd_p_alive(pg_temp.model(0.2, 4, 1, 2), NULL) IS NULL, 'a NULL summary (first purchase after the end): NULL');
 
 SELECT * FROM finish();

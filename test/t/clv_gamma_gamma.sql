@@ -10,7 +10,7 @@
 --  * parameter recovery on customers simulated from known parameters;
 --  * degenerate data, where no estimate exists.
 BEGIN;
-SELECT plan(51);
+SELECT plan(52);
 SET client_min_messages = warning;
 \i test/outside/clv_models_values.sql
 \i test/helpers/clv_simulate.sql
@@ -167,6 +167,11 @@ SELECT ok(pg_temp.close(gamma_gamma_log_likelihood(pg_temp.model(2, 3, 10), ROW(
 SELECT throws_ok($$SELECT clv_bgnbd(ROW(0.2, 4, 1, 2, NULL, NULL, NULL, NULL)::bgnbd_model, ROW(2, 3, 10, NULL, NULL, NULL, NULL)::gamma_gamma_model,
                                     ROW(1000, 5, 5, 1e307)::rfm, 1000, 0)$$, '22003', 'the customer''s expected value is out of range',
                  'a value beyond float8: 22003');
+SELECT ok(pg_temp.close((m).log_likelihood, 5 * gamma_gamma_log_likelihood(m, ROW(3, 1, 1, 1e308)::rfm)
+                                           + 2 * gamma_gamma_log_likelihood(m, ROW(1, 1, 1, 5)::rfm)
+                                           + gamma_gamma_log_likelihood(m, ROW(2, 1, 1, 7)::rfm), 1e-9),
+          'a fit with m x beyond float8: its log-likelihood is finite, the sum of its customers''')
+FROM (SELECT gamma_gamma_fit('{(3,1e308):5,(1,5):2,(2,7):1}'::gamma_gamma_counts) m) s;
 SELECT ok((m).q = 1e8 AND gamma_gamma_expected_spend(m, ROW(3, 10, 20, 5)::rfm) > 0,
           'a fit that ran to the bounds of its box (everyone spends the same) returns them exactly, and can be read')
 FROM (SELECT gamma_gamma_fit(ROW(2, 1, 2, 10)::rfm) m FROM generate_series(1, 10)) s;
