@@ -480,7 +480,7 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
  * neither overflows for any finite T and t.
  *
  * The series takes about 40 (alpha + T + t) / (alpha + T) terms; a reader
- * call may sum EXPECTATION_MAX_TERMS of them in all (about 0.1 s), which
+ * call may sum EXPECTATION_MAX_TERMS of them in all (about 0.15 s), which
  * allows a horizon of about 250,000 times alpha + T in one expectation:
  * beyond, error 22003 rather than a long wait or an inaccurate value.
  */
@@ -531,7 +531,6 @@ bgnbd_expected_purchases_customer(PG_FUNCTION_ARGS)
 	BgnbdParameters m;
 	RfmValues	c;
 	double		horizon;
-
 	int64		terms_left = EXPECTATION_MAX_TERMS;
 
 	model_argument(fcinfo, 0, &m);
