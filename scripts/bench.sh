@@ -6,11 +6,14 @@
 # test suite.  BENCH_SIZES, BENCH_RUNS and BENCH_PLAIN_SQL_UP_TO override the
 # defaults (plain SQL takes about a minute at 300k customers, so it is run once
 # per size up to that and skipped above).
-# BENCH_ONLY names the parts to run: "books" (the aggregates above),
-# "survival" (kaplan_meier over BENCH_SURVIVAL_ROWS = 10^7 subjects against
-# a bare count(*) scan, bench/survival.sql) and "churn" (logistic_fit on
-# BENCH_CHURN_ROWS = 10^6 rows and engagement over BENCH_CHURN_EVENTS = 10^7
-# usage events, bench/churn.sql); all of them by default.
+# BENCH_ONLY names the parts to run, all of them by default: "books" (the
+# aggregates above), "survival" (kaplan_meier over BENCH_SURVIVAL_ROWS = 10^7
+# subjects against a bare count(*) scan, bench/survival.sql), "churn"
+# (logistic_fit on BENCH_CHURN_ROWS = 10^6 rows and engagement over
+# BENCH_CHURN_EVENTS = 10^7 usage events, bench/churn.sql) and "clv" (the
+# CLV models, bench/clv.sql, on about 10 purchases per customer for each of
+# BENCH_CLV_SIZES customers, default 10^6: 10^7 purchases, BENCH_CLV_RUNS
+# times, default 3).
 set -euo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
@@ -22,6 +25,8 @@ ONLY=${BENCH_ONLY:-}
 SURVIVAL_ROWS=${BENCH_SURVIVAL_ROWS:-10000000}
 CHURN_ROWS=${BENCH_CHURN_ROWS:-1000000}
 CHURN_EVENTS=${BENCH_CHURN_EVENTS:-10000000}
+CLV_SIZES=${BENCH_CLV_SIZES:-1000000}
+CLV_RUNS=${BENCH_CLV_RUNS:-3}
 wants() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
@@ -35,7 +40,7 @@ psql -X -q -d postgres -c "CREATE DATABASE bench" >/dev/null
 run() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
 run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
 	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql \
-	-f bench/survival.sql -f bench/churn.sql >/dev/null
+	-f bench/survival.sql -f bench/churn.sql -f bench/clv.sql >/dev/null
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "server:  $(psql -X -At -d bench -c 'SHOW server_version')"
@@ -57,4 +62,11 @@ if wants churn; then
 	echo "generating and timing the churn aggregates: $CHURN_ROWS rows to fit, $CHURN_EVENTS usage events..."
 	run -c "CALL bench.run_churn($CHURN_ROWS, $CHURN_EVENTS, $RUNS)"
 	run -f bench/churn_report.sql
+fi
+if wants clv; then
+	for n in $CLV_SIZES; do
+		echo "CLV models: generating and timing the purchases of $n customers (median of $CLV_RUNS)..."
+		run -c "CALL bench.run_clv($n, $CLV_RUNS)"
+	done
+	run -f bench/clv_report.sql
 fi

@@ -89,6 +89,31 @@ INSERT INTO stored_classifier_scores
 SELECT 1, pg_temp.classifier_scores_of(i::float8 / 40, i % 3 = 0) FROM generate_series(1, 40) i;
 INSERT INTO stored_classifier_scores
 SELECT 2, pg_temp.classifier_scores_of(s, l) FROM (VALUES (-1e300::float8, true), (0, false), (0, true)) v(s, l);
+-- the CLV models' states: one customer's purchases (the aggregate's state,
+-- as text), customers counted by summary, and fitted models
+CREATE TABLE stored_rfm_state (id integer, v rfm_state);
+INSERT INTO stored_rfm_state VALUES
+  (1, 'observation_end=2024-01-31 unit=week amount_scale=1 total=35 first_day_total=10 days={2024-01-05,2024-01-01}'),
+  (2, 'observation_end=2024-01-31 unit=day amount_scale=0 total=0 first_day_total=0 days={}'),
+  (3, 'observation_end=1997-09-30 unit=month amount_scale=12 total=180000000000000000000000 first_day_total=29330000000000 days={1997-01-01,1997-01-18,1997-08-02}'),
+  (4, NULL);
+
+CREATE TABLE stored_bgnbd_counts (id integer, v bgnbd_counts);
+INSERT INTO stored_bgnbd_counts VALUES (1, '{(0,0,38.857142857142854):3,(2,30.428571428571427,38.857142857142854):1}'), (2, '{}');
+INSERT INTO stored_bgnbd_counts
+SELECT 3, bgnbd_counts_agg(ROW(c % 5, (c % 5) * 2.5, 20 + c % 7, 0)::rfm) FROM generate_series(1, 1000) c;
+
+CREATE TABLE stored_gamma_gamma_counts (id integer, v gamma_gamma_counts);
+INSERT INTO stored_gamma_gamma_counts VALUES (1, '{(1,10):2,(2,25.5):4}'), (2, '{}');
+INSERT INTO stored_gamma_gamma_counts
+SELECT 3, gamma_gamma_counts_agg(ROW(1 + c % 5, 1, 20, 10 + c % 11 / 3.0)::rfm) FROM generate_series(1, 1000) c;
+
+CREATE TABLE stored_bgnbd_model (id integer, v bgnbd_model);
+INSERT INTO stored_bgnbd_model SELECT 1, bgnbd_fit(v) FROM stored_bgnbd_counts WHERE id = 3;
+INSERT INTO stored_bgnbd_model VALUES (2, ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL));
+
+CREATE TABLE stored_gamma_gamma_model (id integer, v gamma_gamma_model);
+INSERT INTO stored_gamma_gamma_model SELECT 1, gamma_gamma_fit(v) FROM stored_gamma_gamma_counts WHERE id = 3;
 
 -- every base type of the extension is stored in some table (catalog check;
 -- composite types are stored as records, portable by construction)

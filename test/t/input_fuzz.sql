@@ -28,7 +28,17 @@ INSERT INTO seed VALUES
   ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m, 'month') FROM (VALUES (1::bigint, date '2024-01-15', date '2024-05-20', 100::numeric), (2, date '2024-02-01', NULL, 50), (1, date '2024-06-01', NULL, 120)) v(c, s, e, m))$$),
   ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m, 'week') FROM (VALUES ('a'::text, date '2023-12-31', date '2024-01-20', 10::numeric), ('bb', date '2024-01-03', NULL, 0)) v(c, s, e, m))$$),
   ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m) FROM (VALUES (1::bigint, date '2024-01-15', date '2024-05-20', 100::numeric), (2, date '2024-02-01', NULL, 50), (1, date '2024-06-01', NULL, 120)) v(c, s, e, m))$$),
-  ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m) FROM (VALUES ('a'::text, date '2023-12-31', date '2024-01-20', 10::numeric), ('bb', date '2024-01-03', NULL, 0)) v(c, s, e, m))$$);
+  ('subscription_book', $$(SELECT subscription_book_agg(c, s, e, m) FROM (VALUES ('a'::text, date '2023-12-31', date '2024-01-20', 10::numeric), ('bb', date '2024-01-03', NULL, 0)) v(c, s, e, m))$$),
+  -- the CLV models' states: one customer's purchases, and customers counted by summary
+  ('rfm_state', $$'observation_end=2024-01-31 unit=week amount_scale=1 total=35 first_day_total=10 days={2024-01-05,2024-01-01}'$$),
+  ('rfm_state', $$'observation_end=2024-01-31 unit=day amount_scale=0 total=0 first_day_total=0 days={}'$$),
+  ('rfm_state', $$'observation_end=1997-09-30 unit=month amount_scale=12 total=180000000000000000000000 first_day_total=29330000000000 days={1997-01-01,1997-01-18,1997-08-02,1997-01-18}'$$),
+  ('bgnbd_counts', $$'{(0,0,38.857142857142854):3,(2,30.428571428571427,38.857142857142854):1,(7,20,38):2}'$$),
+  ('bgnbd_counts', $$'{}'$$),
+  ('bgnbd_counts', $$(SELECT bgnbd_counts_agg(r) FROM (VALUES (ROW(0, 0, 5, 0)::rfm), (ROW(3, 10, 20, 5)::rfm), (ROW(3, 10, 20, 5)::rfm), (ROW(1, 0.25, 1e6, 1)::rfm)) v(r))$$),
+  ('gamma_gamma_counts', $$'{(1,10):2,(2,25.5):4,(40,250.123456789):1}'$$),
+  ('gamma_gamma_counts', $$'{}'$$),
+  ('gamma_gamma_counts', $$(SELECT gamma_gamma_counts_agg(r) FROM (VALUES (ROW(0, 0, 5, 0)::rfm), (ROW(3, 10, 20, 5)::rfm), (ROW(2, 1, 2, 1e-6)::rfm)) v(r))$$);
 
 -- the states of the churn signals' aggregates, made by their transition
 -- functions in aggregates of this session (the extension's aggregates return
