@@ -98,6 +98,6 @@ xfail=$(grep -cE '^not ok [0-9]+ .*# TODO' "$TMP/tap.log")
 failed=$(($(grep -E '^not ok [0-9]+' "$TMP/tap.log" | grep -cv '# TODO') + unexpected))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
-echo "$xfail expected failures (listed in test/citus/cases.sql), $skipped skipped (pending cases)"
+echo "$xfail expected failures (listed in test/citus/cases.sql), $skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
