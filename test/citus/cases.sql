@@ -432,28 +432,92 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
 -- the movement figures of a mrr_movement m, amounts without trailing zeros,
 -- and every ratio read from m
 \set movement_of_m '(m).period_start, (m).customers_start, (m).new_customers, (m).reactivated_customers, (m).churned_customers, (m).customers_end, trim_scale((m).mrr_start), trim_scale((m).new_mrr), trim_scale((m).expansion_mrr), trim_scale((m).contraction_mrr), trim_scale((m).churned_mrr), trim_scale((m).reactivation_mrr), trim_scale((m).mrr_end), (m).expansion_customers, (m).contraction_customers, retention_rate(m), churn_rate(m), churn_rate(m, true), revenue_churn_rate(m), gross_revenue_retention(m), net_revenue_retention(m), quick_ratio(m), trim_scale(arpa(m)), trim_scale(arr(m)), upgrade_rate(m), downgrade_rate(m)'
+-- the sums by period of the mrr_movement rows mm, as a mrr_movement
+\set summed_movement 'ROW(mm.period_start, sum(mm.customers_start)::bigint, sum(mm.new_customers)::bigint, sum(mm.reactivated_customers)::bigint, sum(mm.churned_customers)::bigint, sum(mm.customers_end)::bigint, sum(mm.mrr_start), sum(mm.new_mrr), sum(mm.expansion_mrr), sum(mm.contraction_mrr), sum(mm.churned_mrr), sum(mm.reactivation_mrr), sum(mm.mrr_end), sum(mm.expansion_customers)::bigint, sum(mm.contraction_customers)::bigint)::mrr_movement'
+-- the reference: the whole book read over the common window
+\set whole_book_movements 'SELECT ' :movement_of_m ' FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole, LATERAL mrr_movements(whole.b, ''month'', ''2023-07-01'', ''2025-06-30'', ''{zero_mrr}'', ''{changes}'') AS m'
 
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
 SELECT format('O(periods): mrr_movements per customer summed by period (%s, %s)', zero_mrr, changes),
        '{"mrr_movements(subscription_book,text,date,date,text,text)","net_revenue_retention(mrr_movement)"}',
-       replace(replace(replace($$
+       replace(replace(replace(replace($$
 SELECT {movement_of_m}
-FROM (SELECT ROW(mm.period_start, sum(mm.customers_start)::bigint, sum(mm.new_customers)::bigint,
-                 sum(mm.reactivated_customers)::bigint, sum(mm.churned_customers)::bigint,
-                 sum(mm.customers_end)::bigint, sum(mm.mrr_start), sum(mm.new_mrr), sum(mm.expansion_mrr),
-                 sum(mm.contraction_mrr), sum(mm.churned_mrr), sum(mm.reactivation_mrr), sum(mm.mrr_end),
-                 sum(mm.expansion_customers)::bigint, sum(mm.contraction_customers)::bigint)::mrr_movement AS m
+FROM (SELECT {summed_movement} AS m
       FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
             FROM {subs} GROUP BY customer_id) AS per_customer,
            LATERAL mrr_movements(per_customer.b, 'month', '2023-07-01', '2025-06-30', '{zero_mrr}', '{changes}') AS mm
       GROUP BY mm.period_start) AS per_period$$,
-           '{movement_of_m}', :'movement_of_m'), '{zero_mrr}', zero_mrr), '{changes}', changes),
+           '{movement_of_m}', :'movement_of_m'), '{summed_movement}', :'summed_movement'),
+           '{zero_mrr}', zero_mrr), '{changes}', changes),
        '{worker:subscription_book_agg,worker:mrr_movements,shard_sums}', '{partial:subscription_book_agg}',
+       replace(replace(:'whole_book_movements', '{zero_mrr}', zero_mrr), '{changes}', changes)
+FROM (VALUES ('inactive', 'period_end'), ('active', 'all')) AS conventions(zero_mrr, changes);
+
+-- The same from the movements alone: customer_movements emits a row only
+-- where a customer's state changes (O(changes) rows on the shards, not
+-- O(customers x periods)), summed per period on the shards; the stocks are
+-- the customers and MRR at the end of the period before the window
+-- (customers_at, also summed on the shards) plus the running sum of the
+-- flows, on the coordinator.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('O(periods): customer_movements per customer summed by period (%s, %s)', zero_mrr, changes),
+       '{"customer_movements(subscription_book,text,date,date,text,text)","customers_at(subscription_book,date,text)"}',
        replace(replace(replace($$
+WITH flows AS (
+    SELECT cm.period_start,
+           sum(cm.new_customers) AS new_customers, sum(cm.reactivated_customers) AS reactivated_customers,
+           sum(cm.churned_customers) AS churned_customers, sum(cm.new_mrr) AS new_mrr,
+           sum(cm.expansion_mrr) AS expansion_mrr, sum(cm.contraction_mrr) AS contraction_mrr,
+           sum(cm.churned_mrr) AS churned_mrr, sum(cm.reactivation_mrr) AS reactivation_mrr,
+           sum(cm.expanded) AS expansion_customers, sum(cm.contracted) AS contraction_customers
+    FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+          FROM {subs} GROUP BY customer_id) AS per_customer,
+         LATERAL (SELECT m.period_start,
+                         count(*) FILTER (WHERE m.movement = 'new') AS new_customers,
+                         count(*) FILTER (WHERE m.movement = 'reactivation') AS reactivated_customers,
+                         count(*) FILTER (WHERE m.movement = 'churn') AS churned_customers,
+                         coalesce(sum(m.mrr_after) FILTER (WHERE m.movement = 'new'), 0) AS new_mrr,
+                         coalesce(sum(m.mrr_after - m.mrr_before) FILTER (WHERE m.movement = 'expansion'), 0) AS expansion_mrr,
+                         coalesce(sum(m.mrr_before - m.mrr_after) FILTER (WHERE m.movement = 'contraction'), 0) AS contraction_mrr,
+                         coalesce(sum(m.mrr_before) FILTER (WHERE m.movement = 'churn'), 0) AS churned_mrr,
+                         coalesce(sum(m.mrr_after) FILTER (WHERE m.movement = 'reactivation'), 0) AS reactivation_mrr,
+                         max((m.movement = 'expansion')::integer) AS expanded,
+                         max((m.movement = 'contraction')::integer) AS contracted
+                  FROM customer_movements(per_customer.b, 'month', '2023-07-01', '2025-06-30', '{zero_mrr}', '{changes}') AS m
+                  GROUP BY m.period_start) AS cm
+    GROUP BY cm.period_start),
+opening AS (
+    SELECT count(*) AS customers, coalesce(sum(c.mrr), 0) AS mrr
+    FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+          FROM {subs} GROUP BY customer_id) AS per_customer,
+         LATERAL customers_at(per_customer.b, '2023-06-30', '{zero_mrr}') AS c),
+per_period AS (
+    SELECT p.period_start,
+           coalesce(f.new_customers, 0) AS new_customers, coalesce(f.reactivated_customers, 0) AS reactivated_customers,
+           coalesce(f.churned_customers, 0) AS churned_customers, coalesce(f.new_mrr, 0) AS new_mrr,
+           coalesce(f.expansion_mrr, 0) AS expansion_mrr, coalesce(f.contraction_mrr, 0) AS contraction_mrr,
+           coalesce(f.churned_mrr, 0) AS churned_mrr, coalesce(f.reactivation_mrr, 0) AS reactivation_mrr,
+           coalesce(f.expansion_customers, 0) AS expansion_customers,
+           coalesce(f.contraction_customers, 0) AS contraction_customers,
+           o.customers + sum(coalesce(f.new_customers + f.reactivated_customers - f.churned_customers, 0)) OVER w
+               AS customers_end,
+           o.mrr + sum(coalesce(f.new_mrr + f.expansion_mrr - f.contraction_mrr - f.churned_mrr + f.reactivation_mrr, 0))
+               OVER w AS mrr_end
+    FROM (SELECT d::date AS period_start FROM generate_series(date '2023-07-01', date '2025-06-01', interval '1 month') AS d) AS p
+    CROSS JOIN opening AS o
+    LEFT JOIN flows AS f USING (period_start)
+    WINDOW w AS (ORDER BY p.period_start))
 SELECT {movement_of_m}
-FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
-     LATERAL mrr_movements(whole.b, 'month', '2023-07-01', '2025-06-30', '{zero_mrr}', '{changes}') AS m$$,
-           '{movement_of_m}', :'movement_of_m'), '{zero_mrr}', zero_mrr), '{changes}', changes)
+FROM (SELECT ROW(period_start, customers_end - new_customers - reactivated_customers + churned_customers,
+                 new_customers, reactivated_customers, churned_customers, customers_end,
+                 trim_scale(mrr_end - new_mrr - expansion_mrr + contraction_mrr + churned_mrr - reactivation_mrr),
+                 new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr, trim_scale(mrr_end),
+                 expansion_customers, contraction_customers)::mrr_movement AS m
+      FROM per_period) AS rows$$,
+           '{movement_of_m}', :'movement_of_m'), '{zero_mrr}', zero_mrr), '{changes}', changes),
+       '{worker:subscription_book_agg,worker:customer_movements,worker:customers_at,shard_sums}',
+       '{partial:subscription_book_agg}',
+       replace(replace(:'whole_book_movements', '{zero_mrr}', zero_mrr), '{changes}', changes)
 FROM (VALUES ('inactive', 'period_end'), ('active', 'all')) AS conventions(zero_mrr, changes);
 
 -- One book per shard: Citus has no GROUP BY "shard", but its utility
@@ -465,24 +529,18 @@ FROM (VALUES ('inactive', 'period_end'), ('active', 'all')) AS conventions(zero_
 INSERT INTO cases (case_name, covers, query, variants, same_as)
 SELECT 'O(periods): one book per shard (run_command_on_shards), summed by period',
        '{"subscription_book_agg(bigint,date,date,numeric)","mrr_movements(subscription_book,text,date,date,text,text)"}',
-       replace($$
+       replace(replace($$
 SELECT {movement_of_m}
-FROM (SELECT ROW(mm.period_start, sum(mm.customers_start)::bigint, sum(mm.new_customers)::bigint,
-                 sum(mm.reactivated_customers)::bigint, sum(mm.churned_customers)::bigint,
-                 sum(mm.customers_end)::bigint, sum(mm.mrr_start), sum(mm.new_mrr), sum(mm.expansion_mrr),
-                 sum(mm.contraction_mrr), sum(mm.churned_mrr), sum(mm.reactivation_mrr), sum(mm.mrr_end),
-                 sum(mm.expansion_customers)::bigint, sum(mm.contraction_customers)::bigint)::mrr_movement AS m
+FROM (SELECT {summed_movement} AS m
       FROM run_command_on_shards('{subs}', $shard$
                SELECT array_agg(m ORDER BY m.period_start)
                FROM mrr_movements((SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) FROM %s),
                                   'month', '2023-07-01', '2025-06-30') AS m$shard$) AS shard,
            LATERAL unnest(shard.result::mrr_movement[]) AS mm
-      GROUP BY mm.period_start) AS per_period$$, '{movement_of_m}', :'movement_of_m'),
+      GROUP BY mm.period_start) AS per_period$$,
+               '{movement_of_m}', :'movement_of_m'), '{summed_movement}', :'summed_movement'),
        '{by_key}',
-       replace($$
-SELECT {movement_of_m}
-FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
-     LATERAL mrr_movements(whole.b, 'month', '2023-07-01', '2025-06-30') AS m$$, '{movement_of_m}', :'movement_of_m');
+       replace(replace(:'whole_book_movements', '{zero_mrr}', 'inactive'), '{changes}', 'period_end');
 
 -- Cohort cells.  cohort_retention(book) reads to the book's last period, and
 -- a customer's own book ends with its own rows, so per-customer triangles
