@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
 	cat $(UPDATE) $(NEW_PARTS) > $@
 
-.PHONY: deps demo demo-stop test bench test-citus fuzz test-valgrind
+.PHONY: deps demo demo-stop test bench test-citus bench-citus fuzz test-valgrind
 deps:
 	scripts/deps.sh
 demo:
@@ -68,6 +68,9 @@ bench:
 # Not part of test: needs Citus in the system PostgreSQL (docs/citus.md).
 test-citus:
 	scripts/test_citus.sh
+# What travels to the coordinator in each query shape (docs/citus.md).
+bench-citus:
+	scripts/test_citus.sh transfer
 fuzz:
 	scripts/fuzz.sh
 test-valgrind:

@@ -7,6 +7,11 @@
 # test/citus/harness.sql with pg_prove.  Ends with "N passed, N failed".
 # Skips (and says so) when Citus is not installed in the system PostgreSQL:
 # build it with ../shared/tools/citus_build.sh (see docs/citus.md).
+#
+# scripts/test_citus.sh transfer (make bench-citus): on the same cluster,
+# runs test/citus/transfer.sql instead: what travels to the coordinator and
+# how long each metric takes in each query shape of docs/citus.md
+# (CITUS_CUSTOMERS customers, default 100000; CITUS_SHARDS shards, default 4).
 set -uo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
@@ -78,8 +83,17 @@ echo "== Citus $(on_node 0 -At -c "SELECT extversion FROM pg_extension WHERE ext
 		on_node 0 -c "SELECT citus_add_node('127.0.0.1', ${PORTS[2]})" >/dev/null &&
 		# CREATE EXTENSION on the coordinator propagates to the workers (the
 		# harness checks that each has it).
-		on_node 0 -c "CREATE EXTENSION saas_metrics" &&
-		on_node 0 -c "CREATE EXTENSION pgtap" &&
+		on_node 0 -c "CREATE EXTENSION saas_metrics"
+} || { echo "0 passed, 1 failed"; exit 1; }
+
+if [ "${1:-}" = transfer ]; then
+	echo "== test/citus/transfer.sql (${CITUS_CUSTOMERS:-100000} customers, ${CITUS_SHARDS:-4} shards)"
+	on_node 0 -v customers="${CITUS_CUSTOMERS:-100000}" -v shards="${CITUS_SHARDS:-4}" -f test/citus/transfer.sql
+	exit
+fi
+
+{
+	on_node 0 -c "CREATE EXTENSION pgtap" &&
 		on_node 0 -f test/citus/setup.sql >"$TMP/setup.log" 2>&1
 } || { cat "$TMP/setup.log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1; }
 
@@ -98,6 +112,6 @@ xfail=$(grep -cE '^not ok [0-9]+ .*# TODO' "$TMP/tap.log")
 failed=$(($(grep -E '^not ok [0-9]+' "$TMP/tap.log" | grep -cv '# TODO') + unexpected))
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
-echo "$xfail expected failures (listed in test/citus/cases.sql), $skipped skipped (pending cases)"
+echo "$xfail expected failures (listed in test/citus/cases.sql), $skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -54,11 +54,21 @@ flat_size(int64 ncustomers, int64 nrows, int64 arena_len)
 
 /* ---- the log --------------------------------------------------------- */
 
+/*
+ * A book starts small and doubles: books of one customer each (GROUP BY
+ * customer_id, the shape that keeps a Citus query's transfer O(periods))
+ * then take about 2 kB each rather than 40, so a hash aggregate holds
+ * twenty times more of them before it spills.  A large book soon reaches
+ * blocks of 8 MB, as with the default sizes.
+ */
+#define BOOK_FIRST_LOG_ROWS 16
+#define BOOK_FIRST_ARENA_BYTES 256
+
 Book *
 sm_book_create(MemoryContext parent, BookKeyKind kind)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "subscription book",
-											  ALLOCSET_DEFAULT_SIZES);
+											  ALLOCSET_START_SMALL_SIZES);
 	Book	   *book = MemoryContextAllocZero(cxt, sizeof(Book));
 
 	EOH_init_header(&book->hdr, &sm_book_methods, cxt);
@@ -94,7 +104,7 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 	forget_log_flat(book);
 	if (book->nlog == book->maxlog)
 	{
-		int64		newmax = Max((int64) book->maxlog * 2, 1024);
+		int64		newmax = Max((int64) book->maxlog * 2, BOOK_FIRST_LOG_ROWS);
 
 		/* one customer per row at worst: refuse before the flat form could not be built */
 		if (newmax > PG_INT32_MAX ||
@@ -115,7 +125,7 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 
 		if (needed > book->arena_max)
 		{
-			Size		newmax = Max(needed, Max(book->arena_max * 2, 8192));
+			Size		newmax = Max(needed, Max(book->arena_max * 2, BOOK_FIRST_ARENA_BYTES));
 
 			if (newmax > MaxAllocSize)
 				sm_book_too_large();

@@ -22,37 +22,25 @@
 --                   column, or a per-row function): the shard query calls it
 --   'partial:NAME'  aggregate NAME is split: worker_partial_agg on the shards,
 --                   coord_combine_agg on the coordinator
+--   'shard_sums'    the shards add their rows up (GROUP BY on the shards)
+--                   before sending them
 --
--- pending: cases written against the API announced for issue 10 (a book of
--- days with set-returning readers, concrete key types for issue 14).  They
--- are reported as skipped while an object they name is missing, and run as
--- soon as it exists.
+-- same_as: a query whose result on the local table the case must give, on
+-- the local table (if it runs there) and on every distributed one.  The
+-- O(periods) query shapes use it: per-customer readings summed by period
+-- must equal the whole book's reading.
+--
+-- variants: where the case runs (default all three).  A query that only
+-- makes sense on a table distributed by the customer (one book per shard,
+-- through run_command_on_shards) runs on by_key alone.
 
 -- ==========================================================================
 -- EXPECTED TO FAIL.  The one place to flip: delete a line when its case
 -- passes.  variant NULL = both distributed tables.  A case listed here that
 -- passes is reported as a failure ("unexpectedly passed"), so that this list
--- never hides a fixed bug.
+-- never hides a fixed bug.  Empty: everything passes on Citus 13.2.
 -- ==========================================================================
 CREATE TEMP TABLE expected_failures (case_name text, variant text, reason text);
-INSERT INTO expected_failures VALUES
-('mrr_movements(date)',                   NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements(date, period)',           NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements(date, period, window)',   NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements(timestamptz)',            NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements(timestamptz, period)',    NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements(timestamptz, period, window)', NULL, 'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('mrr_movements per customer',            'by_row', 'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('movement readers',                      NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('movements summed by period',            'by_row', 'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('subscription_book_agg(date) and readers', NULL,   'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('subscription_book_agg(timestamptz)',    NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('rollup(subscription_book)',             'by_row', 'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('cohort_retention(date)',                NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('cohort_retention(date, period)',        NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('cohort_retention(timestamptz)',         NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('cohort_retention(timestamptz, period)', NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check'),
-('cohort helpers',                        NULL,     'issue 14: anyelement customer_id fails worker_partial_agg_sfunc''s type check');
 -- ==========================================================================
 
 CREATE TEMP TABLE cases (
@@ -61,7 +49,8 @@ CREATE TEMP TABLE cases (
     query text NOT NULL,
     plan_by_key text[] NOT NULL DEFAULT '{}',
     plan_by_row text[] NOT NULL DEFAULT '{}',
-    pending text
+    same_as text,
+    variants text[] NOT NULL DEFAULT '{local,by_key,by_row}'
 );
 
 -- NPS ----------------------------------------------------------------------
@@ -96,6 +85,19 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
    FROM (SELECT customer_id, region, nps_agg(score) AS s FROM {subs} GROUP BY customer_id, region) AS q
    GROUP BY region$$,
  '{worker:nps_agg,partial:rollup}', '{partial:nps_agg}'),
+-- = and <> of summaries, their hash (UNION, GROUP BY) and extended hash:
+-- the per-region summaries made on the shards are the local ones, byte for
+-- byte, so they compare equal and hash alike.
+('nps_summary equality and hashing',
+ '{"nps_summary_eq(nps_summary,nps_summary)","nps_summary_ne(nps_summary,nps_summary)","nps_summary_hash(nps_summary)","nps_summary_hash_extended(nps_summary,bigint)"}',
+ $$SELECT a.region, a.s = b.s AS same, a.s <> b.s AS differs, a.s = c.s AS same_as_next,
+          nps_summary_hash(a.s), nps_summary_hash_extended(a.s, 42),
+          (SELECT count(*) FROM (SELECT s FROM (SELECT region, nps_agg(score) AS s FROM {subs} GROUP BY region) AS x
+                                 UNION SELECT s FROM (SELECT region, nps_agg(score) AS s FROM {subs} GROUP BY region) AS y) AS u) AS distinct_summaries
+   FROM (SELECT region, nps_agg(score) AS s FROM {subs} GROUP BY region) AS a
+   JOIN (SELECT region, nps_agg(score) AS s FROM {subs} GROUP BY region) AS b USING (region)
+   JOIN (SELECT (region + 1) % 7 AS region, nps_agg(score) AS s FROM {subs} GROUP BY region) AS c USING (region)$$,
+ '{partial:nps_agg}', '{partial:nps_agg}'),
 ('nps formulas per row', '{"nps(bigint,bigint,bigint)","nps_category(integer)"}',
  $$SELECT id, nps_category(score), nps(score, 10 - score, 3) FROM {subs} WHERE score IS NOT NULL$$,
  '{worker:nps_category}', '{worker:nps_category}');
@@ -115,7 +117,11 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
 ('formulas over aggregates', '{"churn_rate(bigint,bigint)","arpa(numeric,bigint)"}',
  $$SELECT region, churn_rate(count(*) FILTER (WHERE ended_at IS NOT NULL), count(*)), arpa(sum(mrr), count(*))
    FROM {subs} GROUP BY region$$,
- '{}', '{}');
+ '{}', '{}'),
+('period_start per row', '{"period_start(date,text,integer)","periods_per_year(text)"}',
+ $$SELECT id, period_start(started_at, p), period_start(started_at, p, -2), periods_per_year(p)
+   FROM {subs}, unnest(ARRAY['day', 'week', 'month', 'quarter', 'year']) AS p$$,
+ '{worker:period_start}', '{worker:period_start}');
 
 -- sBG ----------------------------------------------------------------------
 
@@ -137,137 +143,505 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
           sbg_churn_probability((m).alpha, (m).beta, 5), sbg_expected_lifetime((m).alpha, (m).beta),
           sbg_derl((m).alpha, (m).beta, 0.05, 3), clv_sbg(50, (m).alpha, (m).beta, 0.05)
    FROM (SELECT cohort, sbg_fit(age, active) AS m FROM {counts} GROUP BY cohort) AS q$$,
- '{worker:sbg_fit,worker:sbg_survival}', '{partial:sbg_fit}');
+ '{worker:sbg_fit,worker:sbg_survival}', '{partial:sbg_fit}'),
+-- sbg_counts values are written as text ('{age:active,...}'); made per
+-- cohort on the workers (by_key) or on the coordinator (by_row).
+('sbg_counts equality and hashing',
+ '{"sbg_counts_eq(sbg_counts,sbg_counts)","sbg_counts_ne(sbg_counts,sbg_counts)","sbg_counts_hash(sbg_counts)","sbg_counts_hash_extended(sbg_counts,bigint)","sbg_fit(sbg_counts)"}',
+ $$SELECT a.cohort, a.c = b.c AS same, a.c <> b.c AS differs, a.c = d.c AS same_as_next,
+          sbg_counts_hash(a.c), sbg_counts_hash_extended(a.c, 42), sbg_fit(a.c)::text,
+          (SELECT count(*) FROM (SELECT c FROM (SELECT ('{' || string_agg(age || ':' || active, ',' ORDER BY age) || '}')::sbg_counts AS c
+                                                FROM {counts} GROUP BY cohort) AS x
+                                 UNION SELECT c FROM (SELECT ('{' || string_agg(age || ':' || active, ',' ORDER BY age) || '}')::sbg_counts AS c
+                                                      FROM {counts} GROUP BY cohort) AS y) AS u) AS distinct_counts
+   FROM (SELECT cohort, ('{' || string_agg(age || ':' || active, ',' ORDER BY age) || '}')::sbg_counts AS c FROM {counts} GROUP BY cohort) AS a
+   JOIN (SELECT cohort, ('{' || string_agg(age || ':' || active, ',' ORDER BY age) || '}')::sbg_counts AS c FROM {counts} GROUP BY cohort) AS b USING (cohort)
+   JOIN (SELECT (cohort - 31) AS cohort, ('{' || string_agg(age || ':' || active, ',' ORDER BY age) || '}')::sbg_counts AS c
+         FROM {counts} GROUP BY cohort) AS d USING (cohort)$$,
+ '{}', '{}');
 
--- Subscription book (the API of 0.2.0 before issue 10) ----------------------
+-- Survival curves ------------------------------------------------------------
+-- Lifetimes of subscription rows in days: an event when the row ended, else
+-- censored on 2025-06-01.
 
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
-('mrr_movements(date)', '{"mrr_movements(anyelement,date,date,numeric)","mrr_movements(subscription_book)"}',
- $$SELECT mrr_movements(customer_id, started_at, ended_at, mrr)::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements(date, period)', '{"mrr_movements(anyelement,date,date,numeric,text)"}',
- $$SELECT mrr_movements(customer_id, started_at, ended_at, mrr, 'quarter')::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements(date, period, window)', '{"mrr_movements(anyelement,date,date,numeric,text,date,date)"}',
- $$SELECT mrr_movements(customer_text, started_at, ended_at, mrr, 'month', '2023-06-01', '2024-05-01')::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements(timestamptz)', '{"mrr_movements(anyelement,timestamp with time zone,timestamp with time zone,numeric)"}',
- $$SELECT mrr_movements(customer_text, started_ts, ended_ts, mrr)::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements(timestamptz, period)', '{"mrr_movements(anyelement,timestamp with time zone,timestamp with time zone,numeric,text)"}',
- $$SELECT mrr_movements(customer_uuid, started_ts, ended_ts, mrr, 'week')::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements(timestamptz, period, window)',
- '{"mrr_movements(anyelement,timestamp with time zone,timestamp with time zone,numeric,text,timestamp with time zone,timestamp with time zone)"}',
- $$SELECT mrr_movements(customer_int, started_ts, ended_ts, mrr, 'month', '2023-03-01', '2024-03-01')::text FROM {subs}$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
-('mrr_movements per customer', '{"mrr_movements(anyelement,date,date,numeric)"}',
- $$SELECT customer_id, mrr_movements(customer_id, started_at, ended_at, mrr)::text FROM {subs} GROUP BY customer_id$$,
- '{worker:mrr_movements}', '{partial:mrr_movements}'),
-('movement readers',
- '{"retention_rate(mrr_movement)","churn_rate(mrr_movement,boolean)","revenue_churn_rate(mrr_movement)","gross_revenue_retention(mrr_movement)","net_revenue_retention(mrr_movement)","quick_ratio(mrr_movement)","arpa(mrr_movement)","arr(mrr_movement)"}',
- $$SELECT u.period_start, retention_rate(u), churn_rate(u), churn_rate(u, true), revenue_churn_rate(u),
-          gross_revenue_retention(u), net_revenue_retention(u), quick_ratio(u), arpa(u), arr(u)
-   FROM (SELECT mrr_movements(customer_id, started_at, ended_at, mrr) AS m FROM {subs}) AS s,
-        LATERAL unnest(s.m) AS u$$,
- '{partial:mrr_movements}', '{partial:mrr_movements}'),
--- The shape that sends O(periods) rows, not O(customers) (issue 14 item 2):
--- per-customer movements over one window on the workers, summed per period
--- there, the shards' sums added on the coordinator.
-('movements summed by period', '{"mrr_movements(anyelement,date,date,numeric,text,date,date)","net_revenue_retention(mrr_movement)"}',
- $$SELECT period_start, customers_end, mrr_end,
-          net_revenue_retention(ROW(period_start, customers_start, new_customers, reactivated_customers,
-                                    churned_customers, customers_end, mrr_start, new_mrr, expansion_mrr,
-                                    contraction_mrr, churned_mrr, reactivation_mrr, mrr_end)::mrr_movement)
-   FROM (SELECT (u).period_start, sum((u).customers_start) AS customers_start,
-                sum((u).new_customers) AS new_customers, sum((u).reactivated_customers) AS reactivated_customers,
-                sum((u).churned_customers) AS churned_customers, sum((u).customers_end) AS customers_end,
-                sum((u).mrr_start) AS mrr_start, sum((u).new_mrr) AS new_mrr, sum((u).expansion_mrr) AS expansion_mrr,
-                sum((u).contraction_mrr) AS contraction_mrr, sum((u).churned_mrr) AS churned_mrr,
-                sum((u).reactivation_mrr) AS reactivation_mrr, sum((u).mrr_end) AS mrr_end
-         FROM (SELECT customer_id,
-                      mrr_movements(customer_id, started_at, ended_at, mrr, 'month', '2023-01-01', '2024-12-01') AS m
-               FROM {subs} GROUP BY customer_id) AS per_customer,
-              LATERAL unnest(per_customer.m) AS u
-         GROUP BY 1) AS per_period$$,
- '{worker:mrr_movements}', '{partial:mrr_movements}'),
-('subscription_book_agg(date) and readers',
- '{"subscription_book_agg(anyelement,date,date,numeric,text)","subscription_book_stats(subscription_book)","mrr_movements(subscription_book)","cohort_retention(subscription_book)"}',
- $$SELECT st.period, st.first_period, st.last_period, st.customers, st.stored_rows,
-          mrr_movements(q.b)::text, cohort_retention(q.b)::text
-   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') AS b FROM {subs}) AS q,
-        LATERAL subscription_book_stats(q.b) AS st$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
-('subscription_book_agg(timestamptz)',
- '{"subscription_book_agg(anyelement,timestamp with time zone,timestamp with time zone,numeric,text)"}',
- $$SELECT mrr_movements(subscription_book_agg(customer_text, started_ts, ended_ts, mrr, 'quarter'))::text FROM {subs}$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
-('rollup(subscription_book)', '{"rollup(subscription_book)","mrr_movements(subscription_book)"}',
- $$SELECT mrr_movements(rollup(b))::text
-   FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr, 'month') AS b
+('kaplan_meier', '{"kaplan_meier(double precision,boolean)","survival_curve_final(survival_curve)"}',
+ $$SELECT kaplan_meier((coalesce(ended_at, date '2025-06-01') - started_at)::float8, ended_at IS NOT NULL)::text
+   FROM {subs}$$,
+ '{partial:kaplan_meier}', '{partial:kaplan_meier}'),
+('kaplan_meier per region with readers',
+ '{"kaplan_meier(double precision,boolean)","subjects(survival_curve)","events(survival_curve)","censored(survival_curve)","survival_at(survival_curve,double precision)","survival_ci(survival_curve,double precision,double precision,text)","median_survival(survival_curve)","median_survival_ci(survival_curve,double precision,text)","survival_quantile(survival_curve,double precision)","survival_quantile_ci(survival_curve,double precision,double precision,text)","restricted_mean_survival(survival_curve,double precision)","restricted_mean_survival_ci(survival_curve,double precision,double precision)"}',
+ $$SELECT region, subjects(k), events(k), censored(k), survival_at(k, 180), survival_ci(k, 180),
+          survival_ci(k, 90, 0.9, 'plain'), median_survival(k), median_survival_ci(k),
+          median_survival_ci(k, 0.8, 'log'), survival_quantile(k, 0.25), survival_quantile_ci(k, 0.25, 0.95, 'log-log'),
+          restricted_mean_survival(k, 365), restricted_mean_survival_ci(k, 365), restricted_mean_survival_ci(k, 200, 0.9)
+   FROM (SELECT region, kaplan_meier((coalesce(ended_at, date '2025-06-01') - started_at)::float8, ended_at IS NOT NULL) AS k
+         FROM {subs} GROUP BY region) AS q$$,
+ '{partial:kaplan_meier}', '{partial:kaplan_meier}'),
+('survival_table and logrank_test', '{"survival_table(survival_curve,double precision,text)","logrank_test(survival_curve[])"}',
+ $$SELECT 'table', t::text FROM (SELECT kaplan_meier((coalesce(ended_at, date '2025-06-01') - started_at)::float8,
+                                                    ended_at IS NOT NULL) AS k FROM {subs}) AS q,
+                               LATERAL survival_table(q.k, 0.9, 'log') AS t
+   UNION ALL
+   SELECT 'logrank', logrank_test(array_agg(k ORDER BY region))::text
+   FROM (SELECT region % 3 AS region,
+                kaplan_meier((coalesce(ended_at, date '2025-06-01') - started_at)::float8, ended_at IS NOT NULL) AS k
+         FROM {subs} GROUP BY region % 3) AS q$$,
+ '{partial:kaplan_meier}', '{partial:kaplan_meier}'),
+('rollup(survival_curve)', '{"rollup(survival_curve)","kaplan_meier(double precision,boolean)"}',
+ $$SELECT rollup(k)::text, median_survival(rollup(k))
+   FROM (SELECT customer_id, kaplan_meier((coalesce(ended_at, date '2025-06-01') - started_at)::float8,
+                                          ended_at IS NOT NULL) AS k
          FROM {subs} GROUP BY customer_id) AS q$$,
- '{worker:subscription_book_agg,partial:rollup}', '{partial:subscription_book_agg}'),
-('cohort_retention(date)', '{"cohort_retention(anyelement,date,date,numeric)","cohort_retention(subscription_book)"}',
- $$SELECT cohort_retention(customer_id, started_at, ended_at, mrr)::text FROM {subs}$$,
- '{partial:cohort_retention}', '{partial:cohort_retention}'),
-('cohort_retention(date, period)', '{"cohort_retention(anyelement,date,date,numeric,text)"}',
- $$SELECT cohort_retention(customer_text, started_at, ended_at, mrr, 'quarter')::text FROM {subs}$$,
- '{partial:cohort_retention}', '{partial:cohort_retention}'),
-('cohort_retention(timestamptz)', '{"cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,numeric)"}',
- $$SELECT cohort_retention(customer_uuid, started_ts, ended_ts, mrr)::text FROM {subs}$$,
- '{partial:cohort_retention}', '{partial:cohort_retention}'),
-('cohort_retention(timestamptz, period)',
- '{"cohort_retention(anyelement,timestamp with time zone,timestamp with time zone,numeric,text)"}',
- $$SELECT cohort_retention(customer_int, started_ts, ended_ts, mrr, 'year')::text FROM {subs}$$,
- '{partial:cohort_retention}', '{partial:cohort_retention}'),
-('cohort helpers',
- '{"periods_per_year(text)","cohort_churn_hazard(cohort_cell[])","cohort_churn_peak(cohort_cell[])","cohort_summary(cohort_cell[],text)","mrr_by_cohort(cohort_cell[],text)"}',
- $$SELECT 'hazard', h::text FROM (SELECT cohort_retention(customer_id, started_at, ended_at, mrr) AS c FROM {subs}) AS s,
-          LATERAL cohort_churn_hazard(s.c) AS h
-   UNION ALL
-   SELECT 'peak', p::text FROM (SELECT cohort_retention(customer_id, started_at, ended_at, mrr) AS c FROM {subs}) AS s,
-          LATERAL cohort_churn_peak(s.c) AS p
-   UNION ALL
-   SELECT 'summary', x::text FROM (SELECT cohort_retention(customer_id, started_at, ended_at, mrr) AS c FROM {subs}) AS s,
-          LATERAL cohort_summary(s.c, 'month') AS x
-   UNION ALL
-   SELECT 'by cohort', y::text FROM (SELECT cohort_retention(customer_id, started_at, ended_at, mrr) AS c FROM {subs}) AS s,
-          LATERAL mrr_by_cohort(s.c, 'month') AS y
-   UNION ALL
-   SELECT 'periods', periods_per_year('quarter')::text$$,
+ '{worker:kaplan_meier,partial:rollup}', '{partial:kaplan_meier}');
+
+-- Subscription book: the aggregates, every overload ---------------------------
+-- One case per overload of subscription_book_agg, mrr_movements(customer_id,
+-- ...) and cohort_retention(customer_id, ...): bigint, text and uuid ids
+-- (integer and varchar columns reach the bigint and text overloads through
+-- their implicit casts), date and timestamptz bounds, with and without a
+-- period and a window.  The book's text form is compared byte for byte
+-- (md5): the shards' books combined on the coordinator are the local book.
+
+CREATE TEMP TABLE book_inputs (id_type text, day_type text, id_column text, started text, ended text,
+                               window_from text, window_to text, period text);
+INSERT INTO book_inputs VALUES
+('bigint', 'date', 'customer_id', 'started_at', 'ended_at', '2023-06-01', '2024-05-01', 'quarter'),
+('bigint', 'timestamp with time zone', 'customer_int', 'started_ts', 'ended_ts', '2023-03-01 00:00+00', '2024-03-01 00:00+00', 'week'),
+('text', 'date', 'customer_text', 'started_at', 'ended_at', '2023-02-15', '2025-01-31', 'month'),
+('text', 'timestamp with time zone', 'customer_varchar', 'started_ts', 'ended_ts', '2023-01-01 00:00+00', '2025-12-31 00:00+00', 'year'),
+('uuid', 'date', 'customer_uuid', 'started_at', 'ended_at', '2024-01-01', '2024-02-29', 'day'),
+('uuid', 'timestamp with time zone', 'customer_uuid', 'started_ts', 'ended_ts', '2023-09-10 00:00+00', '2024-09-10 00:00+00', 'month');
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row)
+SELECT format('subscription_book_agg(%s, %s)', i.id_column, i.day_type),
+       ARRAY[format('subscription_book_agg(%s,%s,%s,numeric)', i.id_type, i.day_type, i.day_type),
+             'subscription_book_stats(subscription_book)'],
+       format($$SELECT md5(q.b::text), st.*
+                FROM (SELECT subscription_book_agg(%s, %s, %s, mrr) AS b FROM {subs}) AS q,
+                     LATERAL subscription_book_stats(q.b) AS st$$, i.id_column, i.started, i.ended),
+       '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'
+FROM book_inputs AS i;
+
+-- The shorthands: mrr_movements with no period, a period, a period and a
+-- window; cohort_retention with no period and a period (by week rather than
+-- day: a triangle of days is too large to compare).
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row)
+SELECT format('%s(%s, %s%s)', a.name, i.id_column, i.day_type, f.label),
+       ARRAY[format('%s(%s,%s,%s,numeric%s)', a.name, i.id_type, i.day_type, i.day_type, f.types),
+             a.name || '_final(subscription_book)'],
+       format($$SELECT r.* FROM (SELECT %s(%s, %s, %s, mrr%s) AS a FROM {subs}) AS q, unnest(q.a) AS r$$,
+              a.name, i.id_column, i.started, i.ended, f.arguments),
+       ARRAY['partial:' || a.name], ARRAY['partial:' || a.name]
+FROM book_inputs AS i,
+     unnest(ARRAY['mrr_movements', 'cohort_retention']) AS a(name),
+     LATERAL (SELECT CASE WHEN a.name = 'cohort_retention' AND i.period = 'day' THEN 'week' ELSE i.period END) AS p(period),
+     LATERAL (VALUES ('', '', ''),
+                     (', period', ',text', format(', %L', p.period)),
+                     (', period, window', format(',text,%s,%s', i.day_type, i.day_type),
+                      format(', %L, %L, %L', p.period, i.window_from, i.window_to))) AS f(label, types, arguments)
+WHERE a.name = 'mrr_movements' OR f.label <> ', period, window';
+
+-- Grouped by the customer: whole on the shards when the table is
+-- distributed by it, split when one customer's rows are on several.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('mrr_movements per customer', '{"mrr_movements(bigint,date,date,numeric,text)"}',
+ $$SELECT customer_id, mrr_movements(customer_id, started_at, ended_at, mrr, 'quarter')::text FROM {subs} GROUP BY customer_id$$,
+ '{worker:mrr_movements}', '{partial:mrr_movements}'),
+('cohort_retention per region', '{"cohort_retention(text,date,date,numeric)"}',
+ $$SELECT region, cohort_retention(customer_text, started_at, ended_at, mrr)::text FROM {subs} GROUP BY region$$,
  '{partial:cohort_retention}', '{partial:cohort_retention}');
 
--- Subscription book after issue 10 / issue 14 (pending until it lands) -------
--- subscription_book_agg(customer_id, started_at, ended_at, mrr) builds a book
--- of days; set-returning readers take the period.  One case per key type.
+-- Subscription book: the readers ---------------------------------------------
+-- A book made from the distributed table (split: each shard's book travels
+-- as text, the coordinator merges them; then it reaches the reader through
+-- an intermediate result, in binary) read by every reader, under both
+-- conventions and several periods.
 
-INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, pending) VALUES
-('book of days (bigint) read by mrr_movements',
- '{"subscription_book_agg(bigint,date,date,numeric)","mrr_movements(subscription_book,...)"}',
- $$SELECT m.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
-          LATERAL mrr_movements(q.b, 'month') AS m$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}', 'issue 10/14: book of days, concrete key types'),
-('book of days (integer) read by cohort_retention',
- '{"subscription_book_agg(integer,date,date,numeric)","cohort_retention(subscription_book,...)"}',
- $$SELECT c.* FROM (SELECT subscription_book_agg(customer_int, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
-          LATERAL cohort_retention(q.b, 'quarter') AS c$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}', 'issue 10/14: book of days, concrete key types'),
-('book of days (text) read by customer_movements',
- '{"subscription_book_agg(text,date,date,numeric)","customer_movements(subscription_book,...)"}',
- $$SELECT m.* FROM (SELECT subscription_book_agg(customer_text, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
-          LATERAL customer_movements(q.b, 'month', '2023-06-01', '2024-05-01') AS m$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}', 'issue 10/14: book of days, concrete key types'),
-('book of days (uuid) read by customers_at',
- '{"subscription_book_agg(uuid,timestamp with time zone,timestamp with time zone,numeric)","customers_at(subscription_book,...)"}',
- $$SELECT c.* FROM (SELECT subscription_book_agg(customer_uuid, started_ts, ended_ts, mrr) AS b FROM {subs}) AS q,
-          LATERAL customers_at(q.b, '2024-01-15') AS c$$,
- '{partial:subscription_book_agg}', '{partial:subscription_book_agg}', 'issue 10/14: book of days, concrete key types'),
-('book of days per customer, movements summed by period',
- '{"subscription_book_agg(bigint,date,date,numeric)","customer_movements(subscription_book,...)"}',
- $$SELECT m.period_start, m.movement, count(*), sum(m.mrr_after - m.mrr_before)
-   FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
-         FROM {subs} GROUP BY customer_id) AS q,
-        LATERAL customer_movements(q.b, 'month', '2023-01-01', '2024-12-01') AS m
-   GROUP BY 1, 2$$,
- '{worker:subscription_book_agg,worker:customer_movements}', '{partial:subscription_book_agg}',
- 'issue 10/14: book of days, concrete key types');
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('mrr_movements(book) by period and convention',
+ '{"subscription_book_agg(bigint,date,date,numeric)","mrr_movements(subscription_book,text,date,date,text,text)"}',
+ $$SELECT p, z, ch, m.*
+   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['week', 'month', 'quarter', 'year']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
+        unnest(ARRAY['period_end', 'all']) AS ch,
+        LATERAL mrr_movements(q.b, p, NULL, NULL, z, ch) AS m
+   UNION ALL
+   SELECT 'day', z, ch, m.*
+   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['inactive', 'active']) AS z, unnest(ARRAY['period_end', 'all']) AS ch,
+        LATERAL mrr_movements(q.b, 'day', '2024-03-01', '2024-04-15', z, ch) AS m$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('movement readers',
+ '{"retention_rate(mrr_movement)","churn_rate(mrr_movement,boolean)","revenue_churn_rate(mrr_movement)","gross_revenue_retention(mrr_movement)","net_revenue_retention(mrr_movement)","quick_ratio(mrr_movement)","arpa(mrr_movement)","arr(mrr_movement)","upgrade_rate(mrr_movement)","downgrade_rate(mrr_movement)"}',
+ $$SELECT z, m.period_start, retention_rate(m), churn_rate(m), churn_rate(m, true), revenue_churn_rate(m),
+          gross_revenue_retention(m), net_revenue_retention(m), quick_ratio(m), arpa(m), arr(m),
+          upgrade_rate(m), downgrade_rate(m)
+   FROM (SELECT subscription_book_agg(customer_uuid, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['inactive', 'active']) AS z,
+        LATERAL mrr_movements(q.b, 'month', NULL, NULL, z, 'all') AS m$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('customer_movements(book)',
+ '{"subscription_book_agg(text,timestamp with time zone,timestamp with time zone,numeric)","customer_movements(subscription_book,text,date,date,text,text)"}',
+ $$SELECT p, z, ch, m.*
+   FROM (SELECT subscription_book_agg(customer_text, started_ts, ended_ts, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
+        unnest(ARRAY['period_end', 'all']) AS ch,
+        LATERAL customer_movements(q.b, p, '2023-06-01', '2024-05-31', z, ch) AS m$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('customers_at(book)',
+ '{"subscription_book_agg(uuid,timestamp with time zone,timestamp with time zone,numeric)","customers_at(subscription_book,date,text)"}',
+ $$SELECT d, z, c.*
+   FROM (SELECT subscription_book_agg(customer_uuid, started_ts, ended_ts, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY[date '2023-02-01', '2024-01-15', '2025-04-11']) AS d, unnest(ARRAY['inactive', 'active']) AS z,
+        LATERAL customers_at(q.b, d, z) AS c$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('cohort_retention(book)',
+ '{"subscription_book_agg(text,date,date,numeric)","cohort_retention(subscription_book,text,text)"}',
+ $$SELECT p, z, c.*
+   FROM (SELECT subscription_book_agg(customer_varchar, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter', 'year']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
+        LATERAL cohort_retention(q.b, p, z) AS c$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('cohort helpers of a book',
+ '{"cohort_churn_hazard(subscription_book,text,text)","cohort_churn_peak(subscription_book,text,text)","cohort_summary(subscription_book,text,text)","mrr_by_cohort(subscription_book,text,text)"}',
+ $$SELECT p, z, r.*
+   FROM (SELECT subscription_book_agg(customer_id, started_ts, ended_ts, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
+        LATERAL (SELECT 'hazard', h::text FROM cohort_churn_hazard(q.b, p, z) AS h
+                 UNION ALL SELECT 'peak', k::text FROM cohort_churn_peak(q.b, p, z) AS k
+                 UNION ALL SELECT 'summary', s::text FROM cohort_summary(q.b, p, z) AS s
+                 UNION ALL SELECT 'by cohort', y::text FROM mrr_by_cohort(q.b, p, z) AS y) AS r(helper, result)$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+-- The cell-array forms read the shorthand aggregate's cohort_cell[] (by
+-- quarter, and by month, the helpers' default period).
+('cohort helpers of cells',
+ '{"cohort_retention(bigint,date,date,numeric,text)","cohort_retention(bigint,date,date,numeric)","cohort_churn_hazard(cohort_cell[])","cohort_churn_peak(cohort_cell[])","cohort_summary(cohort_cell[],text)","mrr_by_cohort(cohort_cell[],text)"}',
+ $$SELECT r.*
+   FROM (SELECT cohort_retention(customer_id, started_at, ended_at, mrr, 'quarter') AS by_quarter,
+                cohort_retention(customer_id, started_at, ended_at, mrr) AS by_month
+         FROM {subs}) AS s,
+        LATERAL (SELECT 'hazard', h::text FROM cohort_churn_hazard(s.by_quarter) AS h
+                 UNION ALL SELECT 'peak', k::text FROM cohort_churn_peak(s.by_quarter) AS k
+                 UNION ALL SELECT 'summary', x::text FROM cohort_summary(s.by_quarter, 'quarter') AS x
+                 UNION ALL SELECT 'summary by month', x::text FROM cohort_summary(s.by_month) AS x
+                 UNION ALL SELECT 'by cohort', y::text FROM mrr_by_cohort(s.by_quarter, 'quarter') AS y
+                 UNION ALL SELECT 'by cohort by month', y::text FROM mrr_by_cohort(s.by_month) AS y) AS r(helper, result)$$,
+ '{partial:cohort_retention}', '{partial:cohort_retention}'),
+('customer_survival(book)',
+ '{"customer_survival(subscription_book,text,text)","survival_table(survival_curve,double precision,text)","median_survival(survival_curve)"}',
+ $$SELECT p, z, s.curve::text, median_survival(s.curve), t::text
+   FROM (SELECT subscription_book_agg(customer_text, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
+        LATERAL (SELECT customer_survival(q.b, p, z) AS curve) AS s,
+        LATERAL survival_table(s.curve) AS t$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
+('cohort_conversion and conversion_curves(book)',
+ '{"cohort_conversion(subscription_book,text)","conversion_curves(subscription_book,text)","median_survival(survival_curve)"}',
+ $$SELECT 'conversion', p, c::text
+   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter']) AS p,
+        LATERAL cohort_conversion(q.b, p) AS c
+   UNION ALL
+   SELECT 'curve', p, concat_ws(' ', k.cohort_start, k.curve, median_survival(k.curve))
+   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        unnest(ARRAY['month', 'quarter']) AS p,
+        LATERAL conversion_curves(q.b, p) AS k$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}');
+
+-- Every reader of a book with its default options.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('book readers with their defaults',
+ '{"mrr_movements(subscription_book,text,date,date,text,text)","customer_movements(subscription_book,text,date,date,text,text)","customers_at(subscription_book,date,text)","cohort_retention(subscription_book,text,text)","cohort_churn_hazard(subscription_book,text,text)","cohort_churn_peak(subscription_book,text,text)","cohort_summary(subscription_book,text,text)","mrr_by_cohort(subscription_book,text,text)","customer_survival(subscription_book,text,text)","cohort_conversion(subscription_book,text)","conversion_curves(subscription_book,text)"}',
+ $$SELECT r.*
+   FROM (SELECT subscription_book_agg(customer_text, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
+        LATERAL (SELECT 'mrr_movements', m::text FROM mrr_movements(q.b) AS m
+                 UNION ALL SELECT 'customer_movements', m::text FROM customer_movements(q.b) AS m
+                 UNION ALL SELECT 'customers_at', c::text FROM customers_at(q.b, '2024-06-30') AS c
+                 UNION ALL SELECT 'cohort_retention', c::text FROM cohort_retention(q.b) AS c
+                 UNION ALL SELECT 'cohort_churn_hazard', h::text FROM cohort_churn_hazard(q.b) AS h
+                 UNION ALL SELECT 'cohort_churn_peak', k::text FROM cohort_churn_peak(q.b) AS k
+                 UNION ALL SELECT 'cohort_summary', x::text FROM cohort_summary(q.b) AS x
+                 UNION ALL SELECT 'mrr_by_cohort', y::text FROM mrr_by_cohort(q.b) AS y
+                 UNION ALL SELECT 'customer_survival', customer_survival(q.b)::text
+                 UNION ALL SELECT 'cohort_conversion', c::text FROM cohort_conversion(q.b) AS c
+                 UNION ALL SELECT 'conversion_curves', c::text FROM conversion_curves(q.b) AS c) AS r(reader, result)$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}');
+
+-- Books kept and merged --------------------------------------------------------
+-- rollup() of books of disjoint customers (one per customer, per region),
+-- and of books that share customers (one per year of started_at: a
+-- customer's rows in several books), must give the book of all the rows,
+-- byte for byte.
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('rollup(subscription_book) of %s books', r.label),
+       ARRAY['rollup(subscription_book)', format('subscription_book_agg(%s)', r.signature)],
+       format($$SELECT md5(rollup(b)::text)
+                FROM (SELECT %s AS g, subscription_book_agg(%s) AS b FROM {subs} GROUP BY 1) AS q$$, r.grp, r.arguments),
+       r.plan_by_key, '{partial:subscription_book_agg}',
+       format($$SELECT md5(subscription_book_agg(%s)::text) FROM {subs}$$, r.arguments)
+FROM (VALUES ('per-customer', 'customer_id', 'customer_id, started_at, ended_at, mrr', 'bigint,date,date,numeric',
+              '{worker:subscription_book_agg,partial:rollup}'::text[]),
+             ('per-region', 'region', 'customer_text, started_ts, ended_ts, mrr',
+              'text,timestamp with time zone,timestamp with time zone,numeric', '{partial:subscription_book_agg}'),
+             ('per-year (sharing customers)', 'extract(year FROM started_at)', 'customer_uuid, started_at, ended_at, mrr',
+              'uuid,date,date,numeric', '{partial:subscription_book_agg}')
+     ) AS r(label, grp, arguments, signature, plan_by_key);
+
+-- = and <> compare books by their canonical form, and their hash agrees:
+-- integer ids make the book of the same ids as bigint, varchar the book of
+-- the same ids as text, on every node.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('subscription_book equality and hashing',
+ '{"subscription_book_eq(subscription_book,subscription_book)","subscription_book_ne(subscription_book,subscription_book)","subscription_book_hash(subscription_book)","subscription_book_hash_extended(subscription_book,bigint)"}',
+ $$SELECT a.region, a.b = i.b AS integer_ids_same, a.b <> i.b AS integer_ids_differ, a.b = n.b AS same_as_next,
+          t.b = v.b AS varchar_ids_same, t.b <> v.b AS varchar_ids_differ,
+          subscription_book_hash(a.b), subscription_book_hash_extended(a.b, 42), subscription_book_hash(t.b),
+          (SELECT count(*) FROM (SELECT b FROM (SELECT region, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+                                                FROM {subs} GROUP BY region) AS x
+                                 UNION
+                                 SELECT b FROM (SELECT region, subscription_book_agg(customer_int, started_at, ended_at, mrr) AS b
+                                                FROM {subs} GROUP BY region) AS y) AS u) AS distinct_books
+   FROM (SELECT region, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs} GROUP BY region) AS a
+   JOIN (SELECT region, subscription_book_agg(customer_int, started_at, ended_at, mrr) AS b FROM {subs} GROUP BY region) AS i USING (region)
+   JOIN (SELECT (region + 1) % 7 AS region, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+         FROM {subs} GROUP BY region) AS n USING (region)
+   JOIN (SELECT region, subscription_book_agg(customer_text, started_ts, ended_ts, mrr) AS b FROM {subs} GROUP BY region) AS t USING (region)
+   JOIN (SELECT region, subscription_book_agg(customer_varchar, started_ts, ended_ts, mrr) AS b FROM {subs} GROUP BY region) AS v USING (region)$$,
+ '{partial:subscription_book_agg}', '{partial:subscription_book_agg}');
+
+-- ==========================================================================
+-- O(periods), not O(customers) (issue 14, item 2): what a Citus user writes
+-- on a table distributed by the customer.  Citus keeps a GROUP BY on the
+-- shards only when it contains the distribution column, so the books are
+-- made per customer (GROUP BY customer_id: run whole on the shards), read
+-- per customer over one COMMON window (every customer reports the same
+-- periods, so stocks add up), and the readings are added up by period on
+-- the shards; the coordinator adds the shards' sums.  Counts and amounts of
+-- disjoint customers add; ratios are recomputed from the sums (the readers
+-- of mrr_movement applied to the summed row).  Each shape must equal the
+-- whole book's reading on the local table (same_as).  On the table
+-- distributed by row id the same query is correct too, but the books are
+-- merged on the coordinator first (one state per customer and shard
+-- travels).
+-- Amounts are shown by trim_scale(): a sum of per-customer amounts has the
+-- scale of the customers in it, the whole book's the scale of all rows.
+-- ==========================================================================
+
+-- the movement figures of a mrr_movement m, amounts without trailing zeros,
+-- and every ratio read from m
+\set movement_of_m '(m).period_start, (m).customers_start, (m).new_customers, (m).reactivated_customers, (m).churned_customers, (m).customers_end, trim_scale((m).mrr_start), trim_scale((m).new_mrr), trim_scale((m).expansion_mrr), trim_scale((m).contraction_mrr), trim_scale((m).churned_mrr), trim_scale((m).reactivation_mrr), trim_scale((m).mrr_end), (m).expansion_customers, (m).contraction_customers, retention_rate(m), churn_rate(m), churn_rate(m, true), revenue_churn_rate(m), gross_revenue_retention(m), net_revenue_retention(m), quick_ratio(m), trim_scale(arpa(m)), trim_scale(arr(m)), upgrade_rate(m), downgrade_rate(m)'
+-- the sums by period of the mrr_movement rows mm, as a mrr_movement
+\set summed_movement 'ROW(mm.period_start, sum(mm.customers_start)::bigint, sum(mm.new_customers)::bigint, sum(mm.reactivated_customers)::bigint, sum(mm.churned_customers)::bigint, sum(mm.customers_end)::bigint, sum(mm.mrr_start), sum(mm.new_mrr), sum(mm.expansion_mrr), sum(mm.contraction_mrr), sum(mm.churned_mrr), sum(mm.reactivation_mrr), sum(mm.mrr_end), sum(mm.expansion_customers)::bigint, sum(mm.contraction_customers)::bigint)::mrr_movement'
+-- the reference: the whole book read over the common window
+\set whole_book_movements 'SELECT ' :movement_of_m ' FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole, LATERAL mrr_movements(whole.b, ''month'', ''2023-07-01'', ''2025-06-30'', ''{zero_mrr}'', ''{changes}'') AS m'
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('O(periods): mrr_movements per customer summed by period (%s, %s)', zero_mrr, changes),
+       '{"mrr_movements(subscription_book,text,date,date,text,text)","net_revenue_retention(mrr_movement)"}',
+       replace(replace(replace(replace($$
+SELECT {movement_of_m}
+FROM (SELECT {summed_movement} AS m
+      FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+            FROM {subs} GROUP BY customer_id) AS per_customer,
+           LATERAL mrr_movements(per_customer.b, 'month', '2023-07-01', '2025-06-30', '{zero_mrr}', '{changes}') AS mm
+      GROUP BY mm.period_start) AS per_period$$,
+           '{movement_of_m}', :'movement_of_m'), '{summed_movement}', :'summed_movement'),
+           '{zero_mrr}', zero_mrr), '{changes}', changes),
+       '{worker:subscription_book_agg,worker:mrr_movements,shard_sums}', '{partial:subscription_book_agg}',
+       replace(replace(:'whole_book_movements', '{zero_mrr}', zero_mrr), '{changes}', changes)
+FROM (VALUES ('inactive', 'period_end'), ('active', 'all')) AS conventions(zero_mrr, changes);
+
+-- The same from the movements alone: customer_movements emits a row only
+-- where a customer's state changes (O(changes) rows on the shards, not
+-- O(customers x periods)), summed per period on the shards; the stocks are
+-- the customers and MRR at the end of the period before the window
+-- (customers_at, also summed on the shards) plus the running sum of the
+-- flows, on the coordinator.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('O(periods): customer_movements per customer summed by period (%s, %s)', zero_mrr, changes),
+       '{"customer_movements(subscription_book,text,date,date,text,text)","customers_at(subscription_book,date,text)"}',
+       replace(replace(replace($$
+WITH flows AS (
+    SELECT cm.period_start,
+           sum(cm.new_customers) AS new_customers, sum(cm.reactivated_customers) AS reactivated_customers,
+           sum(cm.churned_customers) AS churned_customers, sum(cm.new_mrr) AS new_mrr,
+           sum(cm.expansion_mrr) AS expansion_mrr, sum(cm.contraction_mrr) AS contraction_mrr,
+           sum(cm.churned_mrr) AS churned_mrr, sum(cm.reactivation_mrr) AS reactivation_mrr,
+           sum(cm.expanded) AS expansion_customers, sum(cm.contracted) AS contraction_customers
+    FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+          FROM {subs} GROUP BY customer_id) AS per_customer,
+         LATERAL (SELECT m.period_start,
+                         count(*) FILTER (WHERE m.movement = 'new') AS new_customers,
+                         count(*) FILTER (WHERE m.movement = 'reactivation') AS reactivated_customers,
+                         count(*) FILTER (WHERE m.movement = 'churn') AS churned_customers,
+                         coalesce(sum(m.mrr_after) FILTER (WHERE m.movement = 'new'), 0) AS new_mrr,
+                         coalesce(sum(m.mrr_after - m.mrr_before) FILTER (WHERE m.movement = 'expansion'), 0) AS expansion_mrr,
+                         coalesce(sum(m.mrr_before - m.mrr_after) FILTER (WHERE m.movement = 'contraction'), 0) AS contraction_mrr,
+                         coalesce(sum(m.mrr_before) FILTER (WHERE m.movement = 'churn'), 0) AS churned_mrr,
+                         coalesce(sum(m.mrr_after) FILTER (WHERE m.movement = 'reactivation'), 0) AS reactivation_mrr,
+                         max((m.movement = 'expansion')::integer) AS expanded,
+                         max((m.movement = 'contraction')::integer) AS contracted
+                  FROM customer_movements(per_customer.b, 'month', '2023-07-01', '2025-06-30', '{zero_mrr}', '{changes}') AS m
+                  GROUP BY m.period_start) AS cm
+    GROUP BY cm.period_start),
+opening AS (
+    SELECT count(*) AS customers, coalesce(sum(c.mrr), 0) AS mrr
+    FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+          FROM {subs} GROUP BY customer_id) AS per_customer,
+         LATERAL customers_at(per_customer.b, '2023-06-30', '{zero_mrr}') AS c),
+per_period AS (
+    SELECT p.period_start,
+           coalesce(f.new_customers, 0) AS new_customers, coalesce(f.reactivated_customers, 0) AS reactivated_customers,
+           coalesce(f.churned_customers, 0) AS churned_customers, coalesce(f.new_mrr, 0) AS new_mrr,
+           coalesce(f.expansion_mrr, 0) AS expansion_mrr, coalesce(f.contraction_mrr, 0) AS contraction_mrr,
+           coalesce(f.churned_mrr, 0) AS churned_mrr, coalesce(f.reactivation_mrr, 0) AS reactivation_mrr,
+           coalesce(f.expansion_customers, 0) AS expansion_customers,
+           coalesce(f.contraction_customers, 0) AS contraction_customers,
+           o.customers + sum(coalesce(f.new_customers + f.reactivated_customers - f.churned_customers, 0)) OVER w
+               AS customers_end,
+           o.mrr + sum(coalesce(f.new_mrr + f.expansion_mrr - f.contraction_mrr - f.churned_mrr + f.reactivation_mrr, 0))
+               OVER w AS mrr_end
+    FROM (SELECT d::date AS period_start FROM generate_series(date '2023-07-01', date '2025-06-01', interval '1 month') AS d) AS p
+    CROSS JOIN opening AS o
+    LEFT JOIN flows AS f USING (period_start)
+    WINDOW w AS (ORDER BY p.period_start))
+SELECT {movement_of_m}
+FROM (SELECT ROW(period_start, customers_end - new_customers - reactivated_customers + churned_customers,
+                 new_customers, reactivated_customers, churned_customers, customers_end,
+                 trim_scale(mrr_end - new_mrr - expansion_mrr + contraction_mrr + churned_mrr - reactivation_mrr),
+                 new_mrr, expansion_mrr, contraction_mrr, churned_mrr, reactivation_mrr, trim_scale(mrr_end),
+                 expansion_customers, contraction_customers)::mrr_movement AS m
+      FROM per_period) AS rows$$,
+           '{movement_of_m}', :'movement_of_m'), '{zero_mrr}', zero_mrr), '{changes}', changes),
+       '{worker:subscription_book_agg,worker:customer_movements,worker:customers_at,shard_sums}',
+       '{partial:subscription_book_agg}',
+       replace(replace(:'whole_book_movements', '{zero_mrr}', zero_mrr), '{changes}', changes)
+FROM (VALUES ('inactive', 'period_end'), ('active', 'all')) AS conventions(zero_mrr, changes);
+
+-- One book per shard: Citus has no GROUP BY "shard", but its utility
+-- run_command_on_shards() runs a query on each shard (%s: the shard's table)
+-- and returns its one value as text.  Each shard reads its own book over
+-- the common window and sends its periods; the coordinator adds them up.
+-- Only on a table distributed by the customer (elsewhere shards share
+-- customers and their sums count them twice).
+INSERT INTO cases (case_name, covers, query, variants, same_as)
+SELECT 'O(periods): one book per shard (run_command_on_shards), summed by period',
+       '{"subscription_book_agg(bigint,date,date,numeric)","mrr_movements(subscription_book,text,date,date,text,text)"}',
+       replace(replace($$
+SELECT {movement_of_m}
+FROM (SELECT {summed_movement} AS m
+      FROM run_command_on_shards('{subs}', $shard$
+               SELECT array_agg(m ORDER BY m.period_start)
+               FROM mrr_movements((SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) FROM %s),
+                                  'month', '2023-07-01', '2025-06-30') AS m$shard$) AS shard,
+           LATERAL unnest(shard.result::mrr_movement[]) AS mm
+      GROUP BY mm.period_start) AS per_period$$,
+               '{movement_of_m}', :'movement_of_m'), '{summed_movement}', :'summed_movement'),
+       '{by_key}',
+       replace(replace(:'whole_book_movements', '{zero_mrr}', 'inactive'), '{changes}', 'period_end');
+
+-- Cohort cells.  cohort_retention(book) reads to the book's last period, and
+-- a customer's own book ends with its own rows, so per-customer triangles
+-- do not add up.  Per customer: its cohort (the one cohort of its own
+-- triangle), then its state at each period end from its cohort to the
+-- data's last day (mrr_movements over that window); on the shards, per
+-- cohort and period: customers, active ones, their MRR.  The coordinator
+-- numbers the ages and recomputes the retentions.  '2025-04-12' is the last
+-- day of the test data (the whole book's last_day).
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('O(periods): cohort cells per customer summed by cohort and period (%s)', zero_mrr),
+       '{"cohort_retention(subscription_book,text,text)","mrr_movements(subscription_book,text,date,date,text,text)"}',
+       replace($$
+SELECT x.cohort_start, (row_number() OVER w - 1)::integer AS age, x.cohort_customers, x.active_customers,
+       x.active_customers::float8 / x.cohort_customers::float8 AS logo_retention,
+       trim_scale(first_value(x.mrr) OVER w) AS cohort_mrr, trim_scale(x.mrr) AS mrr,
+       CASE WHEN first_value(x.mrr) OVER w <> 0 THEN (x.mrr / first_value(x.mrr) OVER w)::float8 END AS revenue_retention
+FROM (SELECT c.cohort_start, mm.period_start, count(*) AS cohort_customers,
+             sum(mm.customers_end)::bigint AS active_customers, sum(mm.mrr_end) AS mrr
+      FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+            FROM {subs} GROUP BY customer_id) AS per_customer,
+           LATERAL (SELECT min(cr.cohort_start) AS cohort_start
+                    FROM cohort_retention(per_customer.b, 'month', '{zero_mrr}') AS cr) AS c,
+           LATERAL mrr_movements(per_customer.b, 'month', c.cohort_start, '2025-04-12', '{zero_mrr}') AS mm
+      WHERE c.cohort_start IS NOT NULL
+      GROUP BY c.cohort_start, mm.period_start) AS x
+WINDOW w AS (PARTITION BY x.cohort_start ORDER BY x.period_start)$$, '{zero_mrr}', zero_mrr),
+       '{worker:subscription_book_agg,worker:cohort_retention,shard_sums}', '{partial:subscription_book_agg}',
+       replace($$
+SELECT c.cohort_start, c.age, c.cohort_customers, c.active_customers, c.logo_retention,
+       trim_scale(c.cohort_mrr), trim_scale(c.mrr), c.revenue_retention
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
+     LATERAL cohort_retention(whole.b, 'month', '{zero_mrr}') AS c$$, '{zero_mrr}', zero_mrr)
+FROM (VALUES ('inactive'), ('active')) AS conventions(zero_mrr);
+
+-- Survival counts.  customer_survival(book) censors a customer still active
+-- at the book's last period, so per-customer curves do not add up either.
+-- Per customer, from the same per-period states: its lifetime (the first
+-- age at whose period end it is not active, else censored at the last
+-- age); kaplan_meier() of the lifetimes is split by Citus, each shard's
+-- curve (its counts per age: O(ages)) merged on the coordinator.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('O(periods): customer_survival from per-customer lifetimes (%s)', zero_mrr),
+       '{"customer_survival(subscription_book,text,text)","kaplan_meier(double precision,boolean)","survival_table(survival_curve,double precision,text)"}',
+       replace($$
+SELECT k.curve::text, t::text
+FROM (SELECT kaplan_meier(life.duration, life.observed) AS curve
+      FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b
+            FROM {subs} GROUP BY customer_id) AS per_customer,
+           LATERAL (SELECT min(cr.cohort_start) AS cohort_start
+                    FROM cohort_retention(per_customer.b, 'month', '{zero_mrr}') AS cr) AS c,
+           LATERAL (SELECT coalesce(min(a.age) FILTER (WHERE a.customers_end = 0), max(a.age))::float8 AS duration,
+                           bool_or(a.customers_end = 0) AS observed
+                    FROM (SELECT row_number() OVER (ORDER BY mm.period_start) - 1 AS age, mm.customers_end
+                          FROM mrr_movements(per_customer.b, 'month', c.cohort_start, '2025-04-12', '{zero_mrr}') AS mm) AS a
+                   ) AS life
+      WHERE c.cohort_start IS NOT NULL) AS k,
+     LATERAL survival_table(k.curve) AS t$$, '{zero_mrr}', zero_mrr),
+       '{worker:subscription_book_agg,partial:kaplan_meier}', '{partial:subscription_book_agg}',
+       replace($$
+SELECT k.curve::text, t::text
+FROM (SELECT customer_survival(subscription_book_agg(customer_id, started_at, ended_at, mrr), 'month', '{zero_mrr}') AS curve
+      FROM {subs}) AS k,
+     LATERAL survival_table(k.curve) AS t$$, '{zero_mrr}', zero_mrr)
+FROM (VALUES ('inactive'), ('active')) AS conventions(zero_mrr);
+
+-- Conversion.  Per customer: signup day (its book's first_day) and first
+-- paying day (its first 'new' movement read by day); conversion_curves is
+-- kaplan_meier() of the days between, per signup cohort, never-converted
+-- customers censored at the data's last day; cohort_conversion counts per
+-- cohort and conversion period on the shards and accumulates over the ages
+-- on the coordinator.
+\set conversions 'SELECT st.first_day AS signup, (SELECT min(m.period_start) FROM customer_movements(per_customer.b, ''day'', NULL, NULL, ''inactive'', ''all'') AS m WHERE m.movement = ''new'') AS paid_on FROM (SELECT customer_id, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs} GROUP BY customer_id) AS per_customer, LATERAL subscription_book_stats(per_customer.b) AS st'
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as) VALUES
+('O(periods): conversion_curves from per-customer conversion times',
+ '{"conversion_curves(subscription_book,text)","customer_movements(subscription_book,text,date,date,text,text)","kaplan_meier(double precision,boolean)"}',
+ replace($$
+SELECT period_start(x.signup, 'month') AS cohort_start,
+       kaplan_meier((coalesce(x.paid_on, date '2025-04-12') - x.signup)::float8, x.paid_on IS NOT NULL)::text AS curve
+FROM ({conversions}) AS x
+GROUP BY 1$$, '{conversions}', :'conversions'),
+ '{worker:subscription_book_agg,worker:customer_movements,partial:kaplan_meier}', '{partial:subscription_book_agg}',
+ $$SELECT k.cohort_start, k.curve::text
+   FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
+        LATERAL conversion_curves(whole.b, 'month') AS k$$),
+('O(periods): cohort_conversion from per-customer conversion periods',
+ '{"cohort_conversion(subscription_book,text)","customer_movements(subscription_book,text,date,date,text,text)"}',
+ replace($$
+WITH per_cohort AS (
+    SELECT period_start(x.signup, 'month') AS cohort_start, period_start(x.paid_on, 'month') AS converted_in,
+           count(*) AS customers
+    FROM ({conversions}) AS x
+    GROUP BY 1, 2)
+SELECT s.cohort_start, (row_number() OVER (PARTITION BY s.cohort_start ORDER BY p.period_start) - 1)::integer AS age,
+       s.signups, c.converted, c.converted::float8 / s.signups::float8 AS conversion_rate
+FROM (SELECT cohort_start, sum(customers)::bigint AS signups FROM per_cohort GROUP BY cohort_start) AS s,
+     LATERAL generate_series(s.cohort_start, date '2025-04-01', interval '1 month') AS p(period_start),
+     LATERAL (SELECT coalesce(sum(pc.customers), 0)::bigint AS converted FROM per_cohort AS pc
+              WHERE pc.cohort_start = s.cohort_start AND pc.converted_in <= p.period_start) AS c$$,
+         '{conversions}', :'conversions'),
+ '{worker:customer_movements,shard_sums}', '{partial:subscription_book_agg}',
+ $$SELECT c.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
+                   LATERAL cohort_conversion(whole.b, 'month') AS c$$);

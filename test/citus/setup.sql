@@ -6,14 +6,16 @@
 SET client_min_messages = warning;
 
 -- Subscription rows: 300 customers with 1 to 4 rows each (overlaps, gaps and
--- reactivations, open rows, zero-MRR rows), NPS answers with NULLs, the
--- customer id in four types, dates and timestamptz.
+-- reactivations, open rows, zero-MRR rows, trials: zero-MRR first rows),
+-- NPS answers with NULLs, the customer id in five types (integer and
+-- varchar read by the bigint and text overloads), dates and timestamptz.
 CREATE TABLE subs_local (
     id bigint PRIMARY KEY,
     customer_id bigint NOT NULL,
     customer_int integer NOT NULL,
     customer_text text NOT NULL,
     customer_uuid uuid NOT NULL,
+    customer_varchar varchar(20) NOT NULL,
     region integer NOT NULL,
     started_at date NOT NULL,
     ended_at date,
@@ -23,7 +25,7 @@ CREATE TABLE subs_local (
     score integer
 );
 INSERT INTO subs_local
-SELECT row_number() OVER (ORDER BY c, s), c, c, 'cus_' || c, md5(c::text)::uuid, c % 7,
+SELECT row_number() OVER (ORDER BY c, s), c, c, 'cus_' || c, md5(c::text)::uuid, 'cus_' || c, c % 7,
        started, ended,
        started + time '13:30' AT TIME ZONE 'UTC', ended + time '07:15' AT TIME ZONE 'UTC',
        CASE WHEN (c + s) % 11 = 0 THEN 0 ELSE 10 + (c * 7 + s * 3) % 90 + 0.5 * (s % 2) END,
