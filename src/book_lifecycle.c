@@ -19,7 +19,12 @@
  * on its first paying day (the first day its MRR is above zero).  Rows of
  * zero MRR before that day are its trial or free period.  A customer who
  * pays from its first day converts at once (0 days).  Never-converted
- * customers are censored at the book's last day.
+ * customers are censored at the book's last day, or at "to".
+ *
+ * "to" ends the reading at a date common to several books: the lifetimes,
+ * cohorts and conversions of disjoint sets of customers read to the same
+ * "to" add up (a Citus shard's, a segment's), which their own last days
+ * would not allow.  Customers who start after it are not read.
  */
 #include "postgres.h"
 
@@ -54,7 +59,7 @@ PG_FUNCTION_INFO_V1(customer_survival);
 Datum
 customer_survival(PG_FUNCTION_ARGS)
 {
-	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = 2,.changes = NO_ARG};
+	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = 3,.zero_mrr = 2,.changes = NO_ARG};
 	BookReading reading;
 	BookFlat   *flat;
 	Timeline	tl;
@@ -78,6 +83,8 @@ customer_survival(PG_FUNCTION_ARGS)
 			cohort = sm_period_of_date(reading.period, paid_on);
 		else
 			continue;			/* never a customer */
+		if (cohort > reading.last)
+			continue;			/* a customer from after "to" */
 
 		/*
 		 * The first period end from the cohort on at which it is not active.
@@ -161,7 +168,11 @@ count_conversion(void *arg, DateADT signup, bool converted, DateADT paid_on)
 {
 	ConversionTriangle *t = arg;
 	int32		cohort = sm_period_of_date(t->reading->period, signup) - t->reading->first;
-	ConversionCohort *c = &t->cohorts[cohort];
+	ConversionCohort *c;
+
+	if (cohort > t->reading->last - t->reading->first)
+		return;					/* signed up after "to" */
+	c = &t->cohorts[cohort];
 
 	c->signups++;
 	if (converted)
@@ -174,8 +185,8 @@ count_conversion(void *arg, DateADT signup, bool converted, DateADT paid_on)
 	}
 }
 
-/* cohort_conversion and conversion_curves: (book, period) */
-static const ReaderArgs conversion_reader_args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = NO_ARG,.changes = NO_ARG};
+/* cohort_conversion and conversion_curves: (book, period, "to") */
+static const ReaderArgs conversion_reader_args = {.period = 1,.from = NO_ARG,.to = 2,.zero_mrr = NO_ARG,.changes = NO_ARG};
 
 /*
  * cohort_conversion(book, period) RETURNS TABLE (cohort_start date, age
@@ -195,6 +206,8 @@ cohort_conversion(PG_FUNCTION_ARGS)
 	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
 		PG_RETURN_NULL();
 	nperiods = reading.last - reading.first + 1;
+	if (nperiods <= 0)
+		PG_RETURN_NULL();		/* "to" before the book's first day: nothing */
 	if ((int64) nperiods * (nperiods + 1) / 2 > 5000000)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -243,9 +256,11 @@ add_conversion_time(void *arg, DateADT signup, bool converted, DateADT paid_on)
 	ConversionCurves *cc = arg;
 	int32		cohort = sm_period_of_date(cc->reading->period, signup) - cc->reading->first;
 
+	if (signup > cc->end_of_data)
+		return;					/* signed up after "to" */
 	if (cc->counts[cohort] == NULL)
 		cc->counts[cohort] = survival_counts_create(CurrentMemoryContext);
-	if (converted)
+	if (converted && paid_on <= cc->end_of_data)
 		survival_counts_add(cc->counts[cohort], paid_on - signup, 1, 0);
 	else
 		survival_counts_add(cc->counts[cohort], cc->end_of_data - signup, 0, 1);
@@ -270,7 +285,9 @@ conversion_curves(PG_FUNCTION_ARGS)
 	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
 		PG_RETURN_NULL();
 	nperiods = reading.last - reading.first + 1;
-	cc.end_of_data = flat->max_day;
+	if (nperiods <= 0)
+		PG_RETURN_NULL();		/* "to" before the book's first day: nothing */
+	cc.end_of_data = PG_ARGISNULL(2) ? flat->max_day : PG_GETARG_DATEADT(2);
 	cc.counts = palloc0(nperiods * sizeof(SurvivalCounts *));
 	walk_conversions(flat, add_conversion_time, &cc);
 

@@ -10,7 +10,9 @@
  * cohort); under 'active' the period of its earliest started_at.  Age k of a
  * cohort is the end of period cohort + k, read with the end-of-period
  * snapshot of mrr_movements.  Cells run from age 0 to the last period with
- * data.  Each customer's changes of state at period ends are added as
+ * data, or to the period containing "to": cohort cells of disjoint sets of
+ * customers read to the same "to" add up (a Citus shard's, a segment's).
+ * Each customer's changes of state at period ends are added as
  * differences to its cohort's row of cells, and a running sum over the ages
  * then gives every cell: one pass over the rows plus one over the cells,
  * whatever the number of ages.
@@ -76,6 +78,9 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 	int32		n = 0;
 	Timeline	tl;
 
+	*ntuples = 0;
+	if (nperiods <= 0)
+		return NULL;
 	if (ncells > MAX_COHORT_CELLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -98,7 +103,8 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 		int64		rows = 0;
 		int128		mrr = 0;
 
-		if (!customer_cohort(&tl, reading->period, &cohort))
+		/* no cohort, or one after the last period read */
+		if (!customer_cohort(&tl, reading->period, &cohort) || cohort > last)
 			continue;
 		row = cells + cohort_offset[cohort - first];
 		cohort_size[cohort - first]++;
@@ -162,12 +168,12 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 	return tuples;
 }
 
-/* cohort_retention(book, period, zero_mrr) RETURNS SETOF cohort_cell */
+/* cohort_retention(book, period, zero_mrr, "to") RETURNS SETOF cohort_cell */
 PG_FUNCTION_INFO_V1(cohort_retention_of_book);
 Datum
 cohort_retention_of_book(PG_FUNCTION_ARGS)
 {
-	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = NO_ARG,.zero_mrr = 2,.changes = NO_ARG};
+	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = 3,.zero_mrr = 2,.changes = NO_ARG};
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
 	BookFlat   *flat;

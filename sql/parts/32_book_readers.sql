@@ -49,12 +49,12 @@ COMMENT ON FUNCTION @extschema@.customers_at(@extschema@.subscription_book, date
 'the customers active on a day (rows with started_at <= day < ended_at) and their MRR then; zero_mrr ''inactive'' lists customers with MRR > 0, ''active'' every customer with a row';
 
 CREATE FUNCTION @extschema@.cohort_retention(book @extschema@.subscription_book,
-    period text DEFAULT 'month', zero_mrr text DEFAULT 'inactive')
+    period text DEFAULT 'month', zero_mrr text DEFAULT 'inactive', "to" date DEFAULT NULL)
 RETURNS SETOF @extschema@.cohort_cell
 AS 'MODULE_PATHNAME', 'cohort_retention_of_book' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.cohort_retention(@extschema@.subscription_book, text, text) IS
-'logo and revenue retention of a book by activation cohort and age; a customer''s cohort is the period of its first paying day (zero_mrr ''inactive'') or of its first start (''active'')';
+COMMENT ON FUNCTION @extschema@.cohort_retention(@extschema@.subscription_book, text, text, date) IS
+'logo and revenue retention of a book by activation cohort and age, to the last period with data or to the period containing "to"; a customer''s cohort is the period of its first paying day (zero_mrr ''inactive'') or of its first start (''active'')';
 
 CREATE FUNCTION @extschema@.subscription_book_stats(book @extschema@.subscription_book,
     OUT first_day date, OUT last_day date,

@@ -11,7 +11,7 @@ SET client_min_messages = warning;
 \i test/reference/mrr_movements.sql
 \i test/reference/cohort_retention.sql
 \i test/reference/lifecycle.sql
-SELECT plan(45);
+SELECT plan(49);
 
 CALL ref.make_book('xc_bigint', 20000, 11);
 CALL ref.make_book('xc_text', 12000, 12, 'text');
@@ -206,6 +206,41 @@ SELECT is((SELECT count(*) FROM (
                (SELECT c.* FROM books b, cohort_conversion(b.book, 'quarter') c WHERE b.name = 'xc_small'
                 EXCEPT SELECT cohort, age, signups, converted, converted::float8 / signups FROM expected_conversion)) d),
           0::bigint, 'cohort_conversion = reference conversions, by signup quarter');
+
+-- books of disjoint customers read to a common "to" add up: cohort cells,
+-- lifetimes and conversions (a Citus shard's, a segment's)
+CREATE TEMP TABLE parts AS
+SELECT customer_id % 4 AS part, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book
+FROM xc_bigint GROUP BY 1;
+SELECT is((SELECT count(*) FROM (
+               (SELECT c.cohort_start, c.age, sum(c.cohort_customers) AS n, sum(c.active_customers) AS a, sum(c.mrr) AS m
+                FROM parts p, cohort_retention(p.book, "to" => '2025-06-30') c GROUP BY 1, 2
+                EXCEPT
+                SELECT c.cohort_start, c.age, c.cohort_customers, c.active_customers, c.mrr
+                FROM books b, cohort_retention(b.book, "to" => '2025-06-30') c WHERE b.name = 'xc_bigint')
+               UNION ALL
+               (SELECT c.cohort_start, c.age, c.cohort_customers, c.active_customers, c.mrr
+                FROM books b, cohort_retention(b.book, "to" => '2025-06-30') c WHERE b.name = 'xc_bigint'
+                EXCEPT
+                SELECT c.cohort_start, c.age, sum(c.cohort_customers), sum(c.active_customers), sum(c.mrr)
+                FROM parts p, cohort_retention(p.book, "to" => '2025-06-30') c GROUP BY 1, 2)) d),
+          0::bigint, 'cohort cells of disjoint books read to a common "to" sum to the whole book''s');
+SELECT is((SELECT rollup(customer_survival(book, "to" => '2025-06-30'))::text FROM parts),
+          (SELECT customer_survival(book, "to" => '2025-06-30')::text FROM books WHERE name = 'xc_bigint'),
+          'lifetimes of disjoint books read to a common "to" roll up to the whole book''s');
+SELECT is((SELECT array_agg(x ORDER BY x) FROM (
+               SELECT c.cohort_start || ' ' || c.age || ' ' || sum(c.signups) || ' ' || sum(c.converted) AS x
+               FROM parts p, cohort_conversion(p.book, 'quarter', '2025-06-30') c GROUP BY c.cohort_start, c.age) s),
+          (SELECT array_agg(x ORDER BY x) FROM (
+               SELECT c.cohort_start || ' ' || c.age || ' ' || c.signups || ' ' || c.converted AS x
+               FROM books b, cohort_conversion(b.book, 'quarter', '2025-06-30') c WHERE b.name = 'xc_bigint') s),
+          'conversions of disjoint books read to a common "to" sum to the whole book''s');
+SELECT is((SELECT array_agg(x ORDER BY x) FROM (
+               SELECT c.cohort_start || ' ' || rollup(c.curve)::text AS x
+               FROM parts p, conversion_curves(p.book, 'quarter', '2025-06-30') c GROUP BY c.cohort_start) s),
+          (SELECT array_agg(c.cohort_start || ' ' || c.curve::text ORDER BY c.cohort_start || ' ' || c.curve::text)
+           FROM books b, conversion_curves(b.book, 'quarter', '2025-06-30') c WHERE b.name = 'xc_bigint'),
+          'conversion curves of disjoint books read to a common "to" roll up to the whole book''s');
 
 -- customers_at = the rows active on the day, summed
 SELECT is((SELECT count(*) FROM (
