@@ -42,7 +42,7 @@ sm_book_too_large(void)
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("subscription book is too large"),
 			 errdetail("Its flat form would exceed 1 GB."),
-			 errhint("Aggregate fewer customers per group, e.g. GROUP BY a segment.")));
+			 errhint("Keep books of fewer rows, e.g. GROUP BY a segment, and read them separately or to a common \"to\".")));
 }
 
 static Size

@@ -3,7 +3,7 @@
 -- binary input, and parallel, spilling and windowed plans equal to serial
 -- ones.
 BEGIN;
-SELECT plan(83);
+SELECT plan(84);
 SET DateStyle = ISO;
 
 -- ---- rows the aggregates refuse, naming the row ----------------------------
@@ -62,6 +62,12 @@ SELECT throws_ok($$SELECT mrr_movements(1, date '2024-01-01', NULL, 1, 'month', 
                  '22023', '"from" must not be after "to"', 'bounds reversed');
 SELECT throws_ok($$SELECT mrr_movements(x, date '2024-01-01', NULL, 1) FROM (VALUES (point(1, 1))) v(x)$$,
                  '42883', NULL, 'customer_id of a type without an overload');
+
+-- a book that could not be flattened in 1 GB is refused while it is made
+-- (here one customer's 16.8 millionth row), with 54000, never XX000
+SELECT throws_ok($$SELECT pg_column_size(subscription_book_agg(1, date '2024-01-01', NULL, 1))
+                   FROM generate_series(1, 17000000)$$,
+                 '54000', 'subscription book is too large', 'one customer with 17 million rows');
 
 -- ---- readers' options ------------------------------------------------------
 CREATE TEMP TABLE b AS
