@@ -15,6 +15,14 @@
  * memory: one table scan, exact maximum likelihood, states that merge by
  * concatenation, so parallel and Citus plans fit the same rows.
  *
+ * In one order.  The fit's sums are floating-point sums, whose last digits
+ * depend on the order of their terms, and rows arrive in the order of the
+ * table's pages, of the parallel workers' blocks or of the Citus shards
+ * (which differs from run to run).  So the final function fits a copy of
+ * the rows sorted by their content (non-churners first, then by the
+ * features): the model is a function of the set of rows, the same to the
+ * last digit on a local table, in a parallel plan and on Citus.
+ *
  * The fit.  Features are standardised inside (z = (x - mean) / sd, sd with
  * divisor n), so features in cents and in billions converge alike and an
  * L2 penalty treats them alike; the model reports coefficients on the
@@ -43,6 +51,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
+#include "common/hashfn.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -179,9 +188,8 @@ typedef struct FitData
 	int			p;				/* features */
 	int			k;				/* coefficients: p + 1 */
 	int64		n;
-	int64		positives;
-	const uint8 *y;
-	const float8 *x;
+	int64		positives;		/* rows [n - positives, n) churned, the others not */
+	const float8 *x;			/* n rows of p features, in canonical order */
 	double		l2;
 	double	   *mean;			/* p */
 	double	   *scale;			/* p: standard deviations, divisor n */
@@ -212,6 +220,7 @@ fit_pass(FitData *d, const double *g, FitPass *r)
 	for (int64 i = 0; i < d->n; i++)
 	{
 		const float8 *x = d->x + i * d->p;
+		bool		churned = i >= d->n - d->positives;
 		double	   *z = d->z;
 		double		eta = g[0];
 		double		e,
@@ -234,18 +243,18 @@ fit_pass(FitData *d, const double *g, FitPass *r)
 		{
 			p = 1.0 / (1.0 + e);
 			q = e / (1.0 + e);
-			ll += d->y[i] ? -log1p(e) : -eta - log1p(e);
+			ll += churned ? -log1p(e) : -eta - log1p(e);
 		}
 		else
 		{
 			p = e / (1.0 + e);
 			q = 1.0 / (1.0 + e);
-			ll += d->y[i] ? eta - log1p(e) : -log1p(e);
+			ll += churned ? eta - log1p(e) : -log1p(e);
 		}
 		if (fabs(eta) > LOGISTIC_EXTREME_ETA)
 			r->extreme++;
 		w = p * q;
-		residual = d->y[i] ? q : -p;
+		residual = churned ? q : -p;
 		for (int a = 0; a < k; a++)
 		{
 			double		wa = w * z[a];
@@ -550,6 +559,98 @@ float8_array_datum(const double *values, int n)
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/*
+ * The canonical order of rows: non-churners first, then by a hash of the
+ * features, then by their bytes.  Any order that depends only on the rows'
+ * contents would do; this one is cheap: it sorts a 32-bit key per row (the
+ * label in its top bit, a hash below) with the row's number, and reads
+ * the rows themselves only where two keys are equal, then copies each row
+ * once.  Rows equal in this order are equal bit for bit, so their order
+ * among themselves cannot change a sum.
+ */
+typedef struct RowKey
+{
+	uint32		key;			/* label << 31 | 31 bits of a hash of the features */
+	uint32		row;			/* rows of 9 bytes or more in at most 1 GB: fewer than 2^32 */
+} RowKey;
+
+/*
+ * A hash of a row's features: their words combined, then mixed (the
+ * finaliser of MurmurHash3) so that its top bits, which the key keeps,
+ * depend on every bit of every feature.
+ */
+static inline uint32
+row_hash(const float8 *x, int p)
+{
+	uint64		hash = 0;
+
+	for (int j = 0; j < p; j++)
+	{
+		uint64		word;
+
+		memcpy(&word, &x[j], sizeof(word));
+		hash = hash_combine64(hash, word);
+	}
+	hash ^= hash >> 33;
+	hash *= UINT64CONST(0xff51afd7ed558ccd);
+	hash ^= hash >> 33;
+	hash *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	hash ^= hash >> 33;
+	return (uint32) (hash >> 33);
+}
+
+static inline int
+compare_row_keys(const RowKey *a, const RowKey *b, const LabelledRowsView *rows)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return memcmp(rows->values + (int64) a->row * rows->width, rows->values + (int64) b->row * rows->width,
+				  rows->width * sizeof(float8));
+}
+
+#define ST_SORT sort_row_keys
+#define ST_ELEMENT_TYPE RowKey
+#define ST_COMPARE_ARG_TYPE const LabelledRowsView
+#define ST_COMPARE(a, b, rows) compare_row_keys(a, b, rows)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * The features of the rows in canonical order, a new array: the rows that
+ * did not churn, then the d->positives rows that did.  Arrival order
+ * (pages, parallel workers, Citus shards) no longer reaches the fit's sums.
+ */
+static float8 *
+canonical_rows(const LabelledRowsView *rows, const FitData *d)
+{
+	Size		row_bytes = d->p * sizeof(float8);
+	float8	   *sorted = palloc_extended(Max(d->n * row_bytes, 1), MCXT_ALLOC_HUGE);
+	RowKey	   *order;
+
+	if (d->p == 0)
+		return sorted;			/* rows without features: nothing to order */
+	order = palloc_extended(d->n * sizeof(RowKey), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < d->n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		order[i].key = (uint32) rows->labels[i] << 31 | row_hash(rows->values + i * d->p, d->p);
+		order[i].row = (uint32) i;
+	}
+	sort_row_keys(order, d->n, rows);
+	for (int64 i = 0; i < d->n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(sorted + i * d->p, rows->values + (int64) order[i].row * d->p, row_bytes);
+	}
+	pfree(order);
+	return sorted;
+}
+
 /* logistic_fit(logistic_rows) -> logistic_model: the final function */
 PG_FUNCTION_INFO_V1(logistic_fit_final);
 Datum
@@ -569,14 +670,12 @@ logistic_fit_final(PG_FUNCTION_ARGS)
 	sm_rows_view(PG_GETARG_DATUM(0), ROWS_LOGISTIC, &rows);
 	d.p = rows.width;
 	d.n = rows.nrows;
-	d.y = rows.labels;
-	d.x = rows.values;
 	d.l2 = rows.param;
 	for (int64 i = 0; i < d.n; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		d.positives += d.y[i];
+		d.positives += rows.labels[i];
 	}
 	if (d.positives == 0 || d.positives == d.n)
 		ereport(ERROR,
@@ -589,8 +688,10 @@ logistic_fit_final(PG_FUNCTION_ARGS)
 	d.scale = palloc(Max(d.p, 1) * sizeof(double));
 	d.inv_scale = palloc(Max(d.p, 1) * sizeof(double));
 	d.z = palloc(d.k * sizeof(double));
+	d.x = canonical_rows(&rows, &d);
 	standardise(&d);
 	logistic_fit_rows(&d, &res);
+	pfree(unconstify(float8 *, d.x));
 
 	values[0] = float8_array_datum(res.coefficients, d.k);
 	if (res.std_errors)

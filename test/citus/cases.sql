@@ -2,12 +2,17 @@
 -- extension.  Included by test/citus/harness.sql, which runs each query on
 -- the local tables and on the distributed ones and compares.
 --
--- A query names its tables {subs} (subscription rows and NPS answers) and
--- {counts} (cohort survival counts).  The harness runs it three times:
---   local   subs_local,        counts_local
---   by_key  subs_by_customer,  counts_by_cohort  (distributed by customer_id / cohort)
---   by_row  subs_by_row,       counts_by_row     (distributed by the row id: one
---                                                 customer's rows on several workers)
+-- A query names its tables {subs} (subscription rows and NPS answers),
+-- {counts} (cohort survival counts), {purchases} (purchase rows, for rfm
+-- and the CLV models), {events} (usage events, for engagement) and
+-- {snapshots} (labelled feature rows, for logistic_fit and
+-- classifier_report); setup.sql makes them.  The harness runs it three
+-- times:
+--   local   subs_local,        counts_local,      purchases_local, ...
+--   by_key  subs_by_customer,  counts_by_cohort,  purchases_by_customer, ...
+--           (distributed by customer_id / cohort)
+--   by_row  subs_by_row,       counts_by_row,     purchases_by_row, ...
+--           (distributed by the row id: one customer's rows on several workers)
 -- and checks that both distributed results equal the local one.
 --
 -- covers: the objects the case exercises, as regprocedure text
@@ -645,3 +650,181 @@ FROM (SELECT cohort_start, sum(customers)::bigint AS signups FROM per_cohort GRO
  '{worker:customer_movements,shard_sums}', '{partial:subscription_book_agg}',
  $$SELECT c.* FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
                    LATERAL cohort_conversion(whole.b, 'month') AS c$$);
+
+-- ==========================================================================
+-- CLV models (docs/clv_models.md): rfm() per customer from {purchases},
+-- the fits over customers, their two-step forms (a summary per segment,
+-- rollup(), the fit of the rollup) and the readers per customer.  On the
+-- table distributed by the customer the per-customer rfm runs whole on the
+-- shards and the fit over it is split (each shard's bgnbd_counts or
+-- gamma_gamma_counts travels); on the table distributed by the row id the
+-- rfm states of a customer meet on the coordinator first.  The fits sort
+-- their distinct summaries before they read them, so the order in which
+-- the shards' states arrive does not matter: every digit must agree.
+-- ==========================================================================
+
+-- one rfm per customer, in weeks, to the observation end 2024-12-31
+\set rfm_per_customer '(SELECT customer_id, segment, rfm(purchased_on, amount, ''2024-12-31'', ''week'') AS r FROM {purchases} GROUP BY customer_id, segment)'
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('rfm per customer',
+ '{"rfm(date,numeric,date)","rfm(date,numeric,date,text)","rfm(rfm_state)"}',
+ $$SELECT customer_id, rfm(purchased_on, amount, '2024-12-31'), rfm(purchased_on, amount, '2024-12-31', 'week'),
+          rfm(purchased_on, amount, '2024-09-30', 'Month')
+   FROM {purchases} GROUP BY customer_id$$,
+ '{worker:rfm}', '{partial:rfm}'),
+('rfm per customer, timestamptz',
+ '{"rfm(timestamp with time zone,numeric,timestamp with time zone)","rfm(timestamp with time zone,numeric,timestamp with time zone,text)","rfm(rfm_state)"}',
+ $$SELECT customer_id, rfm(purchased_ts, amount, '2024-12-31 12:00+00'),
+          rfm(purchased_ts, amount, '2024-10-15 00:00+00', 'week'), rfm(purchased_ts, amount, '2025-02-01 00:00+00', 'month')
+   FROM {purchases} GROUP BY customer_id$$,
+ '{worker:rfm}', '{partial:rfm}'),
+-- rfm of all purchases as one customer's, and per segment (not the
+-- distribution column): split on both tables
+('rfm of all purchases and per segment',
+ '{"rfm(date,numeric,date)","rfm(timestamp with time zone,numeric,timestamp with time zone,text)"}',
+ $$SELECT NULL::integer AS segment, rfm(purchased_on, amount, '2024-12-31'), rfm(purchased_ts, amount, '2024-12-31 00:00+00', 'week')
+   FROM {purchases}
+   UNION ALL
+   SELECT segment, rfm(purchased_on, amount, '2024-12-31'), rfm(purchased_ts, amount, '2024-12-31 00:00+00', 'week')
+   FROM {purchases} GROUP BY segment$$,
+ '{partial:rfm}', '{partial:rfm}');
+
+-- Each model: its fit over all customers and per segment, and its summary
+-- per segment with the summary's readers.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row)
+SELECT format(f.label, m.fit, m.counts), f.covers,
+       replace(format(f.query, m.fit, m.counts), '{rfm_per_customer}', :'rfm_per_customer'),
+       ARRAY['worker:rfm', 'partial:' || format(f.split, m.fit, m.counts)], '{partial:rfm}'
+FROM (VALUES ('bgnbd_counts', 'bgnbd_fit'), ('gamma_gamma_counts', 'gamma_gamma_fit')) AS m(counts, fit),
+     LATERAL (VALUES
+         ('%s of per-customer rfm', ARRAY[m.fit || '(rfm)'],
+          $$SELECT %1$s(c.r) FROM {rfm_per_customer} AS c$$, '%1$s'),
+         ('%s per segment', ARRAY[m.fit || '(rfm)'],
+          $$SELECT c.segment, %1$s(c.r) FROM {rfm_per_customer} AS c GROUP BY c.segment$$, '%1$s'),
+         ('%2$s_agg per segment and its readers',
+          ARRAY[m.counts || '_agg(rfm)', format('%s_final(%s)', m.counts, m.counts), format('customers(%s)', m.counts),
+                format('%s(%s)', m.fit, m.counts)],
+          $$SELECT c.segment, %2$s_agg(c.r)::text, customers(%2$s_agg(c.r)), %1$s(%2$s_agg(c.r))
+            FROM {rfm_per_customer} AS c GROUP BY c.segment$$, '%2$s_agg')
+     ) AS f(label, covers, query, split);
+
+-- The two-step forms: a summary per segment, kept, rolled up and fitted,
+-- must be the summary and the fit of all customers at once (same_as).
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
+SELECT format('rollup(%s) of per-segment summaries, and the fit of the rollup', m.counts),
+       ARRAY[format('rollup(%s)', m.counts), format('%s_agg(rfm)', m.counts), format('%s_final(%s)', m.counts, m.counts),
+             format('customers(%s)', m.counts), format('%s(%s)', m.fit, m.counts)],
+       replace(format($$SELECT rollup(s.c)::text, customers(rollup(s.c)), %s(rollup(s.c))
+                        FROM (SELECT c.segment, %s_agg(c.r) AS c FROM {rfm_per_customer} AS c GROUP BY c.segment) AS s$$,
+                      m.fit, m.counts), '{rfm_per_customer}', :'rfm_per_customer'),
+       ARRAY['worker:rfm', format('partial:%s_agg', m.counts)], '{partial:rfm}',
+       replace(format($$SELECT %s_agg(c.r)::text, customers(%s_agg(c.r)), %s(c.r) FROM {rfm_per_customer} AS c$$,
+                      m.counts, m.counts, m.fit), '{rfm_per_customer}', :'rfm_per_customer')
+FROM (VALUES ('bgnbd_counts', 'bgnbd_fit'), ('gamma_gamma_counts', 'gamma_gamma_fit')) AS m(counts, fit);
+
+-- The readers, per customer, of models fitted over all customers: Citus
+-- makes the models first (a subplan) and sends them to the shards, where
+-- the per-customer rfm and the readers run.
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('CLV readers per customer',
+ '{"bgnbd_p_alive(bgnbd_model,rfm)","bgnbd_expected_purchases(bgnbd_model,rfm,double precision)","bgnbd_expected_purchases(bgnbd_model,double precision)","bgnbd_log_likelihood(bgnbd_model,rfm)","gamma_gamma_expected_spend(gamma_gamma_model,rfm)","gamma_gamma_log_likelihood(gamma_gamma_model,rfm)","clv_bgnbd(bgnbd_model,gamma_gamma_model,rfm,integer,double precision)"}',
+ replace($$SELECT c.customer_id, c.r, bgnbd_p_alive(m.purchases, c.r), bgnbd_expected_purchases(m.purchases, c.r, 26),
+                  bgnbd_expected_purchases(m.purchases, (c.r).t), bgnbd_log_likelihood(m.purchases, c.r),
+                  gamma_gamma_expected_spend(m.spend, c.r), gamma_gamma_log_likelihood(m.spend, c.r),
+                  clv_bgnbd(m.purchases, m.spend, c.r, 52, 0.002), clv_bgnbd(m.purchases, m.spend, c.r, 12, 0)
+           FROM {rfm_per_customer} AS c,
+                (SELECT bgnbd_fit(x.r) AS purchases, gamma_gamma_fit(x.r) AS spend FROM {rfm_per_customer} AS x) AS m$$,
+         '{rfm_per_customer}', :'rfm_per_customer'),
+ '{worker:rfm,partial:bgnbd_fit,worker:bgnbd_p_alive,worker:clv_bgnbd}', '{partial:rfm}');
+
+-- ==========================================================================
+-- Churn signals (docs/churn_signals.md): engagement() per customer from
+-- {events}; logistic_fit() and classifier_report() over {snapshots}
+-- (labelled feature rows, 16 per customer), grouped and ungrouped, and the
+-- backtest: a model fitted on the early snapshots, read on the later ones.
+-- engagement merges exactly; logistic_fit and classifier_report put the
+-- rows they collected in an order of their contents before reading them,
+-- so the order in which the shards' states arrive does not matter either.
+-- ==========================================================================
+
+-- per customer, in both forms: a window of days, one of another length
+-- (hours for timestamptz), and the feature share of a month
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row)
+SELECT format('engagement per customer (%s)', f.day_type),
+       ARRAY[format('engagement(%s,text,numeric,%s,interval)', f.day_type, f.day_type),
+             'engagement(engagement_state)', 'feature_share(engagement,integer)'],
+       format($$SELECT customer_id, engagement(%1$s, feature, quantity, %2$L, '28 days'),
+                       engagement(%1$s, feature, quantity, %3$L, %4$L),
+                       feature_share(engagement(%1$s, feature, quantity, %2$L, '1 month'), 6)
+                FROM {events} GROUP BY customer_id$$, f.day_column, f.as_of, f.other_as_of, f.other_window),
+       '{worker:engagement,worker:feature_share}', '{partial:engagement}'
+FROM (VALUES ('date', 'occurred_on', '2024-06-30', '2024-07-01', '2 weeks'),
+             ('timestamp with time zone', 'occurred_ts', '2024-06-30 12:00+00', '2024-07-01 00:00+00', '36 hours')
+     ) AS f(day_type, day_column, as_of, other_as_of, other_window);
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('engagement of all events and per feature',
+ '{"engagement(date,text,numeric,date,interval)","engagement(timestamp with time zone,text,numeric,timestamp with time zone,interval)"}',
+ $$SELECT NULL AS feature, engagement(occurred_on, feature, quantity, '2024-06-30', '28 days'),
+          engagement(occurred_ts, feature, quantity, '2024-06-30 00:00+00', '2 weeks')
+   FROM {events}
+   UNION ALL
+   SELECT feature, engagement(occurred_on, feature, quantity, '2024-06-30', '28 days'),
+          engagement(occurred_ts, feature, quantity, '2024-06-30 00:00+00', '2 weeks')
+   FROM {events} GROUP BY feature$$,
+ '{partial:engagement}', '{partial:engagement}');
+
+INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
+('logistic_fit',
+ '{"logistic_fit(boolean,double precision[])","logistic_fit(boolean,double precision[],double precision)","logistic_fit(logistic_rows)"}',
+ $$SELECT logistic_fit(churned, ARRAY[days_idle, active_days, trend]),
+          logistic_fit(churned, ARRAY[days_idle, active_days, trend, days_idle * active_days], 2.5),
+          logistic_fit(churned, ARRAY[active_days])
+   FROM {snapshots}$$,
+ '{partial:logistic_fit}', '{partial:logistic_fit}'),
+('logistic_fit per segment', '{"logistic_fit(boolean,double precision[])","logistic_fit(logistic_rows)"}',
+ $$SELECT segment, logistic_fit(churned, ARRAY[days_idle, active_days, trend]) FROM {snapshots} GROUP BY segment$$,
+ '{partial:logistic_fit}', '{partial:logistic_fit}'),
+-- 16 rows a customer: penalised, so that every customer's fit has an estimate
+('logistic_fit per customer', '{"logistic_fit(boolean,double precision[],double precision)","logistic_fit(logistic_rows)"}',
+ $$SELECT customer_id, logistic_fit(churned, ARRAY[days_idle, active_days, trend], 1) FROM {snapshots} GROUP BY customer_id$$,
+ '{worker:logistic_fit}', '{partial:logistic_fit}'),
+('classifier_report and its deciles',
+ '{"classifier_report(double precision,boolean)","classifier_report(classifier_scores)","classifier_deciles(classifier_report)"}',
+ $$SELECT q.name, q.report, d.*
+   FROM (SELECT 'score' AS name, classifier_report(score, churned) AS report FROM {snapshots}
+         UNION ALL
+         SELECT 'trend', classifier_report(trend, churned) FROM {snapshots}) AS q,
+        LATERAL classifier_deciles(q.report) AS d$$,
+ '{partial:classifier_report}', '{partial:classifier_report}'),
+('classifier_report per segment', '{"classifier_report(double precision,boolean)","classifier_deciles(classifier_report)"}',
+ $$SELECT q.segment, q.report, d.*
+   FROM (SELECT segment, classifier_report(score, churned) AS report FROM {snapshots} GROUP BY segment) AS q,
+        LATERAL classifier_deciles(q.report) AS d$$,
+ '{partial:classifier_report}', '{partial:classifier_report}'),
+('classifier_report per customer', '{"classifier_report(double precision,boolean)","classifier_deciles(classifier_report)"}',
+ $$SELECT q.customer_id, q.report, d.*
+   FROM (SELECT customer_id, classifier_report(days_idle / 40, churned) AS report FROM {snapshots} GROUP BY customer_id) AS q,
+        LATERAL classifier_deciles(q.report) AS d$$,
+ '{worker:classifier_report,worker:classifier_deciles}', '{partial:classifier_report}'),
+-- The backtest: fitted on the snapshots of January to August, read on
+-- September to April by every reader of a model, and reported.
+('logistic readers and the backtest',
+ '{"logistic_predict(logistic_model,double precision[])","logistic_contributions(logistic_model,double precision[])","logistic_terms(logistic_model)","classifier_report(double precision,boolean)"}',
+ $$SELECT 'row', s.id::text, logistic_predict(m.model, ARRAY[s.days_idle, s.active_days, s.trend])::text,
+          logistic_contributions(m.model, ARRAY[s.days_idle, s.active_days, s.trend])::text
+   FROM {snapshots} AS s,
+        (SELECT logistic_fit(churned, ARRAY[days_idle, active_days, trend]) AS model FROM {snapshots} WHERE day < '2024-09-01') AS m
+   WHERE s.day >= '2024-09-01'
+   UNION ALL
+   SELECT 'term', t.term::text, t::text, NULL
+   FROM (SELECT logistic_fit(churned, ARRAY[days_idle, active_days, trend]) AS model FROM {snapshots} WHERE day < '2024-09-01') AS m,
+        LATERAL logistic_terms(m.model) AS t
+   UNION ALL
+   SELECT 'report', NULL, classifier_report(logistic_predict(m.model, ARRAY[s.days_idle, s.active_days, s.trend]), s.churned)::text, NULL
+   FROM {snapshots} AS s,
+        (SELECT logistic_fit(churned, ARRAY[days_idle, active_days, trend]) AS model FROM {snapshots} WHERE day < '2024-09-01') AS m
+   WHERE s.day >= '2024-09-01'$$,
+ '{partial:logistic_fit,worker:logistic_predict,partial:classifier_report}',
+ '{partial:logistic_fit,worker:logistic_predict,partial:classifier_report}');

@@ -36,11 +36,23 @@ LANGUAGE sql IMMUTABLE AS $$
                 ELSE signature = pattern END
 $$;
 
+-- {subs}, {counts}, {purchases}, {events}, {snapshots}: the local table,
+-- the one distributed by the customer (cohort), or the one distributed by
+-- the row id.
 CREATE FUNCTION pg_temp.with_tables(query text, variant text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT replace(replace(query,
-        '{subs}', CASE variant WHEN 'local' THEN 'subs_local' WHEN 'by_key' THEN 'subs_by_customer' ELSE 'subs_by_row' END),
-        '{counts}', CASE variant WHEN 'local' THEN 'counts_local' WHEN 'by_key' THEN 'counts_by_cohort' ELSE 'counts_by_row' END)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    result text := query;
+    base text;
+BEGIN
+    FOREACH base IN ARRAY ARRAY['subs', 'counts', 'purchases', 'events', 'snapshots'] LOOP
+        result := replace(result, '{' || base || '}',
+                          base || CASE variant WHEN 'local' THEN '_local'
+                                               WHEN 'by_key' THEN CASE base WHEN 'counts' THEN '_by_cohort' ELSE '_by_customer' END
+                                               ELSE '_by_row' END);
+    END LOOP;
+    RETURN result;
+END
 $$;
 
 -- The rows of a query as sorted text lines, or the error it raised.
@@ -113,32 +125,51 @@ SELECT is((SELECT array_agg(DISTINCT result) FROM run_command_on_workers(
 SELECT is((SELECT count(*)::integer FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0), 2,
           'two workers');
 
-CREATE TEMP VIEW placements AS
-SELECT 'subs_by_row' AS tbl, s.customer_id::text AS grp, pl.groupid
-FROM subs_by_row AS s
-JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('subs_by_row', s.id)
-UNION ALL
-SELECT 'subs_by_customer', s.customer_id::text, pl.groupid
-FROM subs_by_customer AS s
-JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('subs_by_customer', s.customer_id)
-UNION ALL
-SELECT 'counts_by_row', c.cohort::text, pl.groupid
-FROM counts_by_row AS c
-JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column('counts_by_row', c.id);
+-- Where each customer's (cohort's) rows are: one row per row of every
+-- distributed table, with the worker (group) that holds it.
+CREATE FUNCTION pg_temp.placements(tbl regclass, group_column text, distribution_column text)
+RETURNS TABLE (grp text, groupid integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT t.%I::text, pl.groupid FROM %s AS t
+         JOIN pg_dist_placement AS pl ON pl.shardid = get_shard_id_for_distribution_column(%L, t.%I)',
+        group_column, tbl, tbl, distribution_column);
+END
+$$;
 
-SELECT cmp_ok((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'subs_by_row'
-                                     GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), '>=', 100::bigint,
-              'subs_by_row: at least 100 customers have rows on both workers');
-SELECT is((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'subs_by_customer'
-                                 GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), 0::bigint,
-          'subs_by_customer: every customer''s rows are on one worker');
-SELECT is((SELECT count(*) FROM (SELECT grp FROM placements WHERE tbl = 'counts_by_row'
-                                 GROUP BY grp HAVING count(DISTINCT groupid) > 1) AS x), 6::bigint,
-          'counts_by_row: every cohort has rows on both workers');
-SELECT is((SELECT count(*) FROM subs_by_row), (SELECT count(*) FROM subs_local), 'subs: the same rows everywhere')
-UNION ALL
-SELECT is((SELECT count(*) FROM subs_by_customer), (SELECT count(*) FROM subs_local), 'subs_by_customer: the same rows');
-
+-- tables distributed by the row id: many customers (every cohort) on both workers
+SELECT cmp_ok((SELECT count(*) FROM (SELECT p.grp FROM pg_temp.placements(t.tbl, t.grp, 'id') AS p
+                                     GROUP BY p.grp HAVING count(DISTINCT p.groupid) > 1) AS x), '>=', t.least,
+              format('%s: at least %s %s have rows on both workers', t.tbl, t.least, t.what))
+FROM (VALUES ('subs_by_row'::regclass, 'customer_id', 100::bigint, 'customers'),
+             ('counts_by_row', 'cohort', 6, 'cohorts (all)'),
+             ('purchases_by_row', 'customer_id', 100, 'customers'),
+             ('events_by_row', 'customer_id', 100, 'customers'),
+             ('snapshots_by_row', 'customer_id', 100, 'customers')) AS t(tbl, grp, least, what);
+-- tables distributed by the customer (cohort): each one's rows on one worker
+SELECT is((SELECT count(*) FROM (SELECT p.grp FROM pg_temp.placements(t.tbl, t.grp, t.grp) AS p
+                                 GROUP BY p.grp HAVING count(DISTINCT p.groupid) > 1) AS x), 0::bigint,
+          format('%s: every %s''s rows are on one worker', t.tbl, t.what))
+FROM (VALUES ('subs_by_customer'::regclass, 'customer_id', 'customer'), ('counts_by_cohort', 'cohort', 'cohort'),
+             ('purchases_by_customer', 'customer_id', 'customer'), ('events_by_customer', 'customer_id', 'customer'),
+             ('snapshots_by_customer', 'customer_id', 'customer')) AS t(tbl, grp, what);
+-- the same rows everywhere
+CREATE FUNCTION pg_temp.row_count(tbl regclass) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+    RETURN n;
+END
+$$;
+SELECT is(pg_temp.row_count(t.dist), pg_temp.row_count(t.loc), format('%s: the rows of %s', t.dist, t.loc))
+FROM (VALUES ('subs_by_row'::regclass, 'subs_local'::regclass), ('subs_by_customer', 'subs_local'),
+             ('counts_by_row', 'counts_local'), ('counts_by_cohort', 'counts_local'),
+             ('purchases_by_row', 'purchases_local'), ('purchases_by_customer', 'purchases_local'),
+             ('events_by_row', 'events_local'), ('events_by_customer', 'events_local'),
+             ('snapshots_by_row', 'snapshots_local'), ('snapshots_by_customer', 'snapshots_local')) AS t(dist, loc);
 -- Coverage: every aggregate and reader has a case; every case names real
 -- objects; every expected failure names a case --------------------------------
 

@@ -4,7 +4,7 @@
 -- formulas, and every kind of input that has no estimate.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(120);
+SELECT plan(122);
 
 CREATE TEMP TABLE expected(dataset text, term integer, quantity text, value float8);
 \copy expected FROM 'test/outside/logistic_expected.csv' CSV HEADER
@@ -52,6 +52,19 @@ SELECT results_eq($$SELECT (m).rows, (m).positives, (m).l2 FROM fits ORDER BY da
                            (248, (SELECT count(*) FROM infert WHERE y = 1), 0),
                            (32, (SELECT count(*) FROM mtcars WHERE am = 1), 0)$$,
                   'rows, positives and l2 of each fit');
+-- The fit does not depend on the order in which the rows arrive (a parallel
+-- worker's or a Citus shard's rows come in blocks, in any order): the same
+-- rows fed in by id, in reverse, in the order of a hash and churners first
+-- give the same model, every digit.
+SELECT is(count(DISTINCT m::text), 1::bigint, format('%s: the same model, to every digit, whatever the order of the rows', what))
+FROM (SELECT 'unpenalised' AS what, logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5] ORDER BY id) AS m FROM generated
+      UNION ALL SELECT 'unpenalised', logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5] ORDER BY id DESC) FROM generated
+      UNION ALL SELECT 'unpenalised', logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5] ORDER BY md5(id::text)) FROM generated
+      UNION ALL SELECT 'unpenalised', logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5] ORDER BY y DESC, x3) FROM generated
+      UNION ALL SELECT 'l2 = 5', logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5], 5 ORDER BY id) FROM generated
+      UNION ALL SELECT 'l2 = 5', logistic_fit(y = 1, ARRAY[x1, x2, x3, x4, x5], 5 ORDER BY md5(id::text)) FROM generated
+     ) AS fits_in_orders
+GROUP BY what ORDER BY what;
 -- the standardisation: means and standard deviations (divisor n) of plain SQL
 SELECT ok(abs((m).feature_means[j] - v.mean) <= 1e-12 * abs(v.mean)
           AND abs((m).feature_scales[j] - v.sd) <= 1e-9 * v.sd,
