@@ -302,7 +302,7 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
         LATERAL customers_at(q.b, d, z) AS c$$,
  '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
 ('cohort_retention(book)',
- '{"subscription_book_agg(text,date,date,numeric)","cohort_retention(subscription_book,text,text)"}',
+ '{"subscription_book_agg(text,date,date,numeric)","cohort_retention(subscription_book,text,text,date)"}',
  $$SELECT p, z, c.*
    FROM (SELECT subscription_book_agg(customer_varchar, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
         unnest(ARRAY['month', 'quarter', 'year']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
@@ -334,7 +334,7 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
                  UNION ALL SELECT 'by cohort by month', y::text FROM mrr_by_cohort(s.by_month) AS y) AS r(helper, result)$$,
  '{partial:cohort_retention}', '{partial:cohort_retention}'),
 ('customer_survival(book)',
- '{"customer_survival(subscription_book,text,text)","survival_table(survival_curve,double precision,text)","median_survival(survival_curve)"}',
+ '{"customer_survival(subscription_book,text,text,date)","survival_table(survival_curve,double precision,text)","median_survival(survival_curve)"}',
  $$SELECT p, z, s.curve::text, median_survival(s.curve), t::text
    FROM (SELECT subscription_book_agg(customer_text, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
         unnest(ARRAY['month', 'quarter']) AS p, unnest(ARRAY['inactive', 'active']) AS z,
@@ -342,7 +342,7 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
         LATERAL survival_table(s.curve) AS t$$,
  '{partial:subscription_book_agg}', '{partial:subscription_book_agg}'),
 ('cohort_conversion and conversion_curves(book)',
- '{"cohort_conversion(subscription_book,text)","conversion_curves(subscription_book,text)","median_survival(survival_curve)"}',
+ '{"cohort_conversion(subscription_book,text,date)","conversion_curves(subscription_book,text,date)","median_survival(survival_curve)"}',
  $$SELECT 'conversion', p, c::text
    FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
         unnest(ARRAY['month', 'quarter']) AS p,
@@ -357,7 +357,7 @@ INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
 -- Every reader of a book with its default options.
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row) VALUES
 ('book readers with their defaults',
- '{"mrr_movements(subscription_book,text,date,date,text,text)","customer_movements(subscription_book,text,date,date,text,text)","customers_at(subscription_book,date,text)","cohort_retention(subscription_book,text,text)","cohort_churn_hazard(subscription_book,text,text)","cohort_churn_peak(subscription_book,text,text)","cohort_summary(subscription_book,text,text)","mrr_by_cohort(subscription_book,text,text)","customer_survival(subscription_book,text,text)","cohort_conversion(subscription_book,text)","conversion_curves(subscription_book,text)"}',
+ '{"mrr_movements(subscription_book,text,date,date,text,text)","customer_movements(subscription_book,text,date,date,text,text)","customers_at(subscription_book,date,text)","cohort_retention(subscription_book,text,text,date)","cohort_churn_hazard(subscription_book,text,text)","cohort_churn_peak(subscription_book,text,text)","cohort_summary(subscription_book,text,text)","mrr_by_cohort(subscription_book,text,text)","customer_survival(subscription_book,text,text,date)","cohort_conversion(subscription_book,text,date)","conversion_curves(subscription_book,text,date)"}',
  $$SELECT r.*
    FROM (SELECT subscription_book_agg(customer_text, started_at, ended_at, mrr) AS b FROM {subs}) AS q,
         LATERAL (SELECT 'mrr_movements', m::text FROM mrr_movements(q.b) AS m
@@ -557,7 +557,7 @@ FROM (SELECT {summed_movement} AS m
 -- day of the test data (the whole book's last_day).
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
 SELECT format('O(periods): cohort cells per customer summed by cohort and period (%s)', zero_mrr),
-       '{"cohort_retention(subscription_book,text,text)","mrr_movements(subscription_book,text,date,date,text,text)"}',
+       '{"cohort_retention(subscription_book,text,text,date)","mrr_movements(subscription_book,text,date,date,text,text)"}',
        replace($$
 SELECT x.cohort_start, (row_number() OVER w - 1)::integer AS age, x.cohort_customers, x.active_customers,
        x.active_customers::float8 / x.cohort_customers::float8 AS logo_retention,
@@ -589,7 +589,7 @@ FROM (VALUES ('inactive'), ('active')) AS conventions(zero_mrr);
 -- curve (its counts per age: O(ages)) merged on the coordinator.
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as)
 SELECT format('O(periods): customer_survival from per-customer lifetimes (%s)', zero_mrr),
-       '{"customer_survival(subscription_book,text,text)","kaplan_meier(double precision,boolean)","survival_table(survival_curve,double precision,text)"}',
+       '{"customer_survival(subscription_book,text,text,date)","kaplan_meier(double precision,boolean)","survival_table(survival_curve,double precision,text)"}',
        replace($$
 SELECT k.curve::text, t::text
 FROM (SELECT kaplan_meier(life.duration, life.observed) AS curve
@@ -622,7 +622,7 @@ FROM (VALUES ('inactive'), ('active')) AS conventions(zero_mrr);
 
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row, same_as) VALUES
 ('O(periods): conversion_curves from per-customer conversion times',
- '{"conversion_curves(subscription_book,text)","customer_movements(subscription_book,text,date,date,text,text)","kaplan_meier(double precision,boolean)"}',
+ '{"conversion_curves(subscription_book,text,date)","customer_movements(subscription_book,text,date,date,text,text)","kaplan_meier(double precision,boolean)"}',
  replace($$
 SELECT period_start(x.signup, 'month') AS cohort_start,
        kaplan_meier((coalesce(x.paid_on, date '2025-04-12') - x.signup)::float8, x.paid_on IS NOT NULL)::text AS curve
@@ -633,7 +633,7 @@ GROUP BY 1$$, '{conversions}', :'conversions'),
    FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS b FROM {subs}) AS whole,
         LATERAL conversion_curves(whole.b, 'month') AS k$$),
 ('O(periods): cohort_conversion from per-customer conversion periods',
- '{"cohort_conversion(subscription_book,text)","customer_movements(subscription_book,text,date,date,text,text)"}',
+ '{"cohort_conversion(subscription_book,text,date)","customer_movements(subscription_book,text,date,date,text,text)"}',
  replace($$
 WITH per_cohort AS (
     SELECT period_start(x.signup, 'month') AS cohort_start, period_start(x.paid_on, 'month') AS converted_in,
