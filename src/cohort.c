@@ -174,42 +174,18 @@ Datum
 cohort_retention_of_book(PG_FUNCTION_ARGS)
 {
 	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = 3,.zero_mrr = 2,.changes = NO_ARG};
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BookReading reading;
-	BookFlat   *flat;
-	HeapTuple  *tuples;
-	int32		n;
 
-	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, &args, &reading)) == NULL)
-		PG_RETURN_NULL();
-	tuples = cohort_tuples(flat, &reading, rsinfo->setDesc, &n);
-	for (int32 i = 0; i < n; i++)
-		tuplestore_puttuple(rsinfo->setResult, tuples[i]);
-	PG_RETURN_NULL();
+	return sm_read_as_set(fcinfo, &args, cohort_tuples);
 }
 
 /*
  * cohort_retention_final(book): the final function of the shorthand
- * aggregate cohort_retention(customer_id, started_at, ended_at, mrr, ...).
+ * aggregate cohort_retention(customer_id, started_at, ended_at, mrr, ...),
+ * whose triangle is always of the whole data.
  */
 PG_FUNCTION_INFO_V1(cohort_retention_final);
 Datum
 cohort_retention_final(PG_FUNCTION_ARGS)
 {
-	BookReading reading;
-	BookFlat   *flat;
-	TupleDesc	tupdesc;
-	HeapTuple  *tuples;
-	int32		n;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_of_shorthand(&reading, flat);
-	/* the triangle is always of the whole data */
-	sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
-	tupdesc = BlessTupleDesc(sm_result_row_type(fcinfo, true));
-	tuples = cohort_tuples(flat, &reading, tupdesc, &n);
-	PG_RETURN_DATUM(sm_result_array(tupdesc, tuples, n));
+	return sm_read_as_array(fcinfo, cohort_tuples, true);
 }

@@ -27,11 +27,8 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/lsyscache.h"
-#include "utils/typcache.h"
 
 #include "money.h"
 #include "reading.h"
@@ -261,36 +258,6 @@ movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupd
 	return tuples;
 }
 
-/*
- * The row type of a reader's result, from the catalog (the function's
- * declared result), never from the call site.
- */
-TupleDesc
-sm_result_row_type(FunctionCallInfo fcinfo, bool array_of)
-{
-	Oid			type = get_func_rettype(fcinfo->flinfo->fn_oid);
-
-	if (array_of)
-		type = get_element_type(type);
-	return lookup_rowtype_tupdesc_copy(type, -1);
-}
-
-/* The result array of a shorthand aggregate's final function. */
-Datum
-sm_result_array(TupleDesc tupdesc, HeapTuple *tuples, int32 n)
-{
-	Datum	   *elements = palloc(Max(n, 1) * sizeof(Datum));
-	Oid			element_type = tupdesc->tdtypeid;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	for (int32 i = 0; i < n; i++)
-		elements[i] = HeapTupleGetDatum(tuples[i]);
-	get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_array(elements, n, element_type, typlen, typbyval, typalign));
-}
-
 /* mrr_movements and customer_movements: (book, period, "from", "to", zero_mrr, changes) */
 static const ReaderArgs movement_reader_args = {.period = 1,.from = 2,.to = 3,.zero_mrr = 4,.changes = 5};
 
@@ -302,19 +269,7 @@ PG_FUNCTION_INFO_V1(mrr_movements_of_book);
 Datum
 mrr_movements_of_book(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	BookReading reading;
-	BookFlat   *flat;
-	HeapTuple  *tuples;
-	int32		n;
-
-	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading)) == NULL)
-		PG_RETURN_NULL();
-	tuples = movement_tuples(flat, &reading, rsinfo->setDesc, &n);
-	for (int32 i = 0; i < n; i++)
-		tuplestore_puttuple(rsinfo->setResult, tuples[i]);
-	PG_RETURN_NULL();
+	return sm_read_as_set(fcinfo, &movement_reader_args, movement_tuples);
 }
 
 /*
@@ -325,19 +280,7 @@ PG_FUNCTION_INFO_V1(mrr_movements_final);
 Datum
 mrr_movements_final(PG_FUNCTION_ARGS)
 {
-	BookReading reading;
-	BookFlat   *flat;
-	TupleDesc	tupdesc;
-	HeapTuple  *tuples;
-	int32		n;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
-	sm_reading_of_shorthand(&reading, flat);
-	tupdesc = BlessTupleDesc(sm_result_row_type(fcinfo, true));
-	tuples = movement_tuples(flat, &reading, tupdesc, &n);
-	PG_RETURN_DATUM(sm_result_array(tupdesc, tuples, n));
+	return sm_read_as_array(fcinfo, movement_tuples, false);
 }
 
 /*

@@ -49,6 +49,12 @@ typedef struct ReaderArgs
 	int			changes;
 } ReaderArgs;
 
+/* book_results.c: a reader's rows, as a set or as a shorthand's array */
+typedef HeapTuple *(*BookRowsReader) (const BookFlat *flat, const BookReading *reading,
+									  TupleDesc tupdesc, int32 *ntuples);
+extern Datum sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader read);
+extern Datum sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window);
+
 /* reporting_window.c */
 extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading);
 extern PeriodKind sm_reading_period(FunctionCallInfo fcinfo, int argno);
@@ -59,9 +65,6 @@ extern DateADT sm_reading_bound(FunctionCallInfo fcinfo, int argno, DateADT unbo
 extern void sm_reading_window(BookReading *reading, const BookFlat *flat, DateADT from, DateADT to);
 extern void sm_reading_of_shorthand(BookReading *reading, const BookFlat *flat);
 
-/* mrr_movements.c: results of the readers */
-extern TupleDesc sm_result_row_type(FunctionCallInfo fcinfo, bool array_of);
-extern Datum sm_result_array(TupleDesc tupdesc, HeapTuple *tuples, int32 n);
 
 /*
  * A change of one customer's state: on a day, or (after
