@@ -13,7 +13,9 @@
 # BENCH_CHURN_EVENTS = 10^7 usage events, bench/churn.sql) and "clv" (the
 # CLV models, bench/clv.sql, on about 10 purchases per customer for each of
 # BENCH_CLV_SIZES customers, default 10^6: 10^7 purchases, BENCH_CLV_RUNS
-# times, default 3).
+# times, default 3).  "window" (bench/window_memory.sql): the windowed
+# shorthand's peak memory against the whole history's, on ten yearly rows for
+# each of BENCH_WINDOW_CUSTOMERS customers (default 10^6).
 set -euo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
@@ -27,6 +29,7 @@ CHURN_ROWS=${BENCH_CHURN_ROWS:-1000000}
 CHURN_EVENTS=${BENCH_CHURN_EVENTS:-10000000}
 CLV_SIZES=${BENCH_CLV_SIZES:-1000000}
 CLV_RUNS=${BENCH_CLV_RUNS:-3}
+WINDOW_CUSTOMERS=${BENCH_WINDOW_CUSTOMERS:-1000000}
 wants() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
@@ -69,4 +72,8 @@ if wants clv; then
 		run -c "CALL bench.run_clv($n, $CLV_RUNS)"
 	done
 	run -f bench/clv_report.sql
+fi
+if wants window; then
+	echo "the windowed shorthand's memory: ten yearly rows for each of $WINDOW_CUSTOMERS customers..."
+	run -v customers="$WINDOW_CUSTOMERS" -f bench/window_memory.sql
 fi

@@ -12,6 +12,8 @@
  *   book_flat.c        the flat form: the log grouped by customer (a radix
  *                      sort on the hash), the expanded-object methods;
  *   book_merge.c       combine and rollup: flat books merged in one pass;
+ *   book_history.c     what a windowed shorthand keeps of the time before
+ *                      its window;
  *   book_io.c          the portable text and binary forms, validated input;
  *   customer_timeline.c a customer's rows as dated changes, and the
  *                      conventions (zero_mrr) that say when it is active;
@@ -171,6 +173,11 @@ extern void sm_book_options_to_flat(const BookReadOptions *options, BookFlat *fl
 extern void sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *options);
 extern void sm_book_too_large(void) pg_attribute_noreturn();
 extern void sm_sort_book_rows(BookRow *rows, size_t n);
+extern void sm_book_sort_log(Book *book);
+
+/* book_history.c */
+extern bool sm_book_keeps_history(const Book *book);
+extern void sm_book_summarise_history(Book *book);
 
 /* book_merge.c */
 extern void sm_book_merge_pending(Book *book);

@@ -64,6 +64,9 @@ flat_size(int64 ncustomers, int64 nrows, int64 arena_len)
 #define BOOK_FIRST_LOG_ROWS 16
 #define BOOK_FIRST_ARENA_BYTES 256
 
+/* Logs shorter than this grow without summarising their history first. */
+#define SUMMARISE_FROM_ROWS 1024
+
 Book *
 sm_book_create(MemoryContext parent, BookKeyKind kind)
 {
@@ -90,6 +93,22 @@ forget_log_flat(Book *book)
 	}
 }
 
+/* Double the log's capacity. */
+static void
+grow_log(Book *book)
+{
+	int64		newmax = Max((int64) book->maxlog * 2, BOOK_FIRST_LOG_ROWS);
+
+	/* one customer per row at worst: refuse before the flat form could not be built */
+	if (newmax > PG_INT32_MAX ||
+		flat_size(newmax, newmax, book->arena_len) > MaxAllocSize)
+		sm_book_too_large();
+	book->log = book->log ?
+		repalloc_huge(book->log, newmax * sizeof(BookLogRow)) :
+		MemoryContextAllocHuge(book->hdr.eoh_context, newmax * sizeof(BookLogRow));
+	book->maxlog = (int32) newmax;
+}
+
 /*
  * Append one row.  A bigint id is key itself; a text id's bytes (without
  * header) or a uuid's 16 bytes are id_bytes, copied into the arena.
@@ -104,16 +123,18 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 	forget_log_flat(book);
 	if (book->nlog == book->maxlog)
 	{
-		int64		newmax = Max((int64) book->maxlog * 2, BOOK_FIRST_LOG_ROWS);
-
-		/* one customer per row at worst: refuse before the flat form could not be built */
-		if (newmax > PG_INT32_MAX ||
-			flat_size(newmax, newmax, book->arena_len) > MaxAllocSize)
-			sm_book_too_large();
-		book->log = book->log ?
-			repalloc_huge(book->log, newmax * sizeof(BookLogRow)) :
-			MemoryContextAllocHuge(book->hdr.eoh_context, newmax * sizeof(BookLogRow));
-		book->maxlog = (int32) newmax;
+		/*
+		 * A windowed shorthand's log sheds its history before it grows, and
+		 * grows unless that freed half of it: each row is summarised O(1)
+		 * times on average.
+		 */
+		if (book->nlog >= SUMMARISE_FROM_ROWS && !sm_book_keeps_history(book))
+		{
+			sm_book_sort_log(book);
+			sm_book_summarise_history(book);
+		}
+		if (book->nlog == book->maxlog || book->nlog > book->maxlog / 2)
+			grow_log(book);
 	}
 
 	row = &book->log[book->nlog++];
@@ -335,22 +356,18 @@ log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
 	}
 }
 
-/* The flat form of the book's log, allocated in the book's context. */
-static BookFlat *
-log_to_flat(Book *book)
+/*
+ * Sort the log by customer: (hash, id).  The log is a set of rows, so
+ * sorting it loses nothing; the sorted copy replaces it, with the same
+ * capacity, in the book's context.
+ */
+void
+sm_book_sort_log(Book *book)
 {
-	/* the sorted log replaces the log: the same capacity, in the book's context */
 	BookLogRow *buffer = MemoryContextAllocHuge(book->hdr.eoh_context,
 												Max(book->maxlog, 1) * sizeof(BookLogRow));
 	KeySortArg arg = {book->key_kind, book->arena};
-	int32		ncustomers,
-				nrows;
-	int64		arena_len;
-	int			max_scale;
-	Size		size;
-	BookFlat   *flat;
 
-	/* the log is a set of rows: sorting it loses nothing */
 	if (sort_log_by_hash(book->log, buffer, book->nlog) == buffer)
 	{
 		if (book->log)
@@ -369,7 +386,21 @@ log_to_flat(Book *book)
 			sort_log_by_key(book->log + i, j - i, &arg);
 		i = j;
 	}
+}
 
+/* The flat form of the book's log, allocated in the book's context. */
+static BookFlat *
+log_to_flat(Book *book)
+{
+	int32		ncustomers,
+				nrows;
+	int64		arena_len;
+	int			max_scale;
+	Size		size;
+	BookFlat   *flat;
+
+	sm_book_sort_log(book);
+	sm_book_summarise_history(book);
 	log_group_pass(book, book->log, book->nlog, NULL, &ncustomers, &nrows, &arena_len, &max_scale);
 	size = flat_size(ncustomers, nrows, arena_len);
 	if (size > MaxAllocSize)

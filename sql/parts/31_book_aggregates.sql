@@ -83,7 +83,7 @@ BEGIN
                         PARALLEL = SAFE)$f$, signature);
                 EXECUTE format($f$
                     COMMENT ON AGGREGATE @extschema@.mrr_movements(%s) IS
-                    'MRR movements by period (month unless given; day, week, month, quarter or year) of the rows, as an array of mrr_movement: the same as mrr_movements(subscription_book_agg(...), period, "from", "to") with its default conventions; read it with unnest()'$f$,
+                    'MRR movements by period (month unless given; day, week, month, quarter or year) of the rows, as an array of mrr_movement: the same as mrr_movements(subscription_book_agg(...), period, "from", "to") with its default conventions; read it with unnest(); with "from", rows ending before the window are kept only as whether the customer was active before it, and a credit active at a period end before the period preceding the window is refused (0A000)'$f$,
                     signature);
             END LOOP;
 

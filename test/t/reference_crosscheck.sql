@@ -148,9 +148,13 @@ SELECT is((SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM xc_
 SELECT is((SELECT mrr_movements(customer_id, started_at, ended_at, mrr, 'quarter') FROM xc_text),
           (SELECT array_agg(m ORDER BY m.period_start) FROM books b, mrr_movements(b.book, 'quarter') m WHERE b.name = 'xc_text'),
           'a monthly-default book read by quarter = the quarterly aggregate');
-SELECT is((SELECT mrr_movements(customer_id, started_at, ended_at, mrr, 'month', '2023-06-15', '2026-12-01') FROM xc_small),
-          (SELECT array_agg(m ORDER BY m.period_start) FROM books b, mrr_movements(b.book, 'month', '2023-06-15', '2026-12-01') m
-           WHERE b.name = 'xc_small'),
+-- (without the credits, which the windowed shorthand refuses before its
+-- window: test/t/book_history.sql)
+SELECT is((SELECT mrr_movements(customer_id, started_at, ended_at, mrr, 'month', '2023-06-15', '2026-12-01')
+           FROM xc_small WHERE mrr >= 0),
+          (SELECT array_agg(m ORDER BY m.period_start)
+           FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM xc_small WHERE mrr >= 0) b,
+                mrr_movements(b.book, 'month', '2023-06-15', '2026-12-01') m),
           'the windowed shorthand = the windowed reader');
 SELECT is((SELECT mrr_movements(customer_id, started_at::timestamptz, ended_at::timestamptz, mrr) FROM xc_small),
           (SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM xc_small),
