@@ -174,6 +174,9 @@ extern void sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *opt
 extern void sm_book_too_large(void) pg_attribute_noreturn();
 extern void sm_sort_book_rows(BookRow *rows, size_t n);
 extern void sm_book_sort_log(Book *book);
+extern int32 sm_book_log_customer_end(const Book *book, const BookLogRow *rows, int32 i, int32 n);
+extern int32 sm_book_customer_rows(const BookLogRow *rows, int32 n, BookRow *out,
+								   int32 *first_start, int *scale);
 
 /* book_history.c */
 extern bool sm_book_keeps_history(const Book *book);

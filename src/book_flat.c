@@ -283,6 +283,38 @@ log_customer_scale(const BookLogRow *rows, int32 n)
 }
 
 /*
+ * One customer's logged rows as the flat form holds them: at its scale,
+ * those active on some day, sorted.  out (room for n rows) may be NULL to
+ * count only.  Returns the rows kept; *first_start is the earliest start of
+ * any row, *scale the customer's scale.
+ */
+int32
+sm_book_customer_rows(const BookLogRow *rows, int32 n, BookRow *out, int32 *first_start, int *scale)
+{
+	int32		kept = 0;
+
+	*scale = log_customer_scale(rows, n);
+	*first_start = rows[0].start;
+	for (int32 r = 0; r < n; r++)
+	{
+		*first_start = Min(*first_start, rows[r].start);
+		/* a row that ends the day it starts is never active */
+		if (rows[r].start == rows[r].end)
+			continue;
+		if (out)
+			out[kept] = (BookRow)
+			{
+				.mrr = sm_money_to_scale(rows[r].mrr, rows[r].scale, *scale),
+					.start = rows[r].start,.end = rows[r].end
+			};
+		kept++;
+	}
+	if (out)
+		sm_sort_book_rows(out, kept);
+	return kept;
+}
+
+/*
  * One pass over the hash-sorted, key-sorted log, writing each customer (a
  * run of equal ids) with its rows that are active on some day, into out, or
  * with out NULL only counting, so that the second pass writes into an
@@ -301,32 +333,14 @@ log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
 	*max_scale = 0;
 	for (int32 i = 0; i < n;)
 	{
-		int32		j = i + 1;
-		int32		first_start = rows[i].start;
+		int32		j = sm_book_log_customer_end(book, rows, i, n);
+		int32		first_start;
 		int			scale;
-		int32		kept = 0;
+		int32		kept;
 
 		if ((*ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		while (j < n && rows[j].hash == rows[i].hash &&
-			   sm_key_compare(book->key_kind, book->arena, rows[i].key,
-							  book->arena, rows[j].key) == 0)
-			j++;
-		scale = log_customer_scale(rows + i, j - i);
-		for (int32 r = i; r < j; r++)
-		{
-			first_start = Min(first_start, rows[r].start);
-			/* a row that ends the day it starts is never active */
-			if (rows[r].start == rows[r].end)
-				continue;
-			if (orow)
-				orow[kept] = (BookRow)
-				{
-					.mrr = sm_money_to_scale(rows[r].mrr, rows[r].scale, scale),
-						.start = rows[r].start,.end = rows[r].end
-				};
-			kept++;
-		}
+		kept = sm_book_customer_rows(rows + i, j - i, orow, &first_start, &scale);
 		if (oc)
 		{
 			BookCustomer *c = &oc[*ncustomers];
@@ -344,7 +358,6 @@ log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
 					   sm_key_image_size(book->key_kind, image));
 				c->key = *arena_len;
 			}
-			sm_sort_book_rows(orow, kept);
 			orow += kept;
 		}
 		if (book->key_kind != BOOK_KEY_BIGINT)
@@ -354,6 +367,19 @@ log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
 		(*ncustomers)++;
 		i = j;
 	}
+}
+
+/* The end of the customer whose rows of the sorted log start at i. */
+int32
+sm_book_log_customer_end(const Book *book, const BookLogRow *rows, int32 i, int32 n)
+{
+	int32		j = i + 1;
+
+	while (j < n && rows[j].hash == rows[i].hash &&
+		   sm_key_compare(book->key_kind, book->arena, rows[i].key,
+						  book->arena, rows[j].key) == 0)
+		j++;
+	return j;
 }
 
 /*

@@ -121,16 +121,13 @@ sm_book_summarise_history(Book *book)
 		arena = MemoryContextAllocHuge(book->hdr.eoh_context, arena_max);
 	for (int32 i = 0; i < book->nlog; ncustomers++)
 	{
-		int32		j = i + 1;
+		int32		j = sm_book_log_customer_end(book, log, i, book->nlog);
 		BookLogRow	summary = log[i];
 		bool		any_history = false;
 		bool		was_active = false;
 
 		if ((ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		while (j < book->nlog && log[j].hash == log[i].hash &&
-			   sm_key_compare(book->key_kind, book->arena, log[i].key, book->arena, log[j].key) == 0)
-			j++;
 		if (arena)
 		{
 			Size		image_size = sm_key_image_size(book->key_kind, book->arena + log[i].key);
