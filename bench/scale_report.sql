@@ -20,7 +20,8 @@ CREATE OR REPLACE FUNCTION pg_temp.outcome(ms float8, failed text, failed_ms flo
 LANGUAGE sql AS $$
     SELECT CASE WHEN failed IS NULL THEN to_char(ms / 1000, 'FM99990.00')
                 ELSE format('%s %s after %s s', CASE failed WHEN '54000' THEN 'refused' ELSE 'failed' END,
-                            failed, round(failed_ms / 1000)) END
+                            failed, CASE WHEN failed_ms < 10000 THEN round((failed_ms / 1000)::numeric, 1)
+                                         ELSE round((failed_ms / 1000)::numeric) END) END
 $$;
 CREATE OR REPLACE FUNCTION pg_temp.said(ms float8, failed text, failed_ms float8) RETURNS text
 LANGUAGE sql AS $$
@@ -35,13 +36,15 @@ FROM bench.scale_sizes ORDER BY customers;
 
 \echo 'Wall time (s, median of the runs, each in a fresh connection); x bare = time / bare scan of the same table'
 \echo 'in the same mode; speed-up = serial / parallel (2 workers); serial part = the parallel plan''s time after'
-\echo 'its Gather (the leader''s combine, final function and reader, EXPLAIN ANALYZE, once) / the serial time.'
+\echo 'its Gather (the leader''s combine, final function and reader, EXPLAIN ANALYZE, once), in s and as a share'
+\echo 'of the serial time.'
 SELECT s.label AS query, s.customers, s.rows, s.runs,
        pg_temp.outcome(s.ms, s.failed, s.failed_ms) AS serial_s,
        round((s.ms / sb.ms)::numeric, 1) AS "x bare",
        pg_temp.outcome(p.ms, p.failed, p.failed_ms) AS parallel_s,
        round((p.ms / pb.ms)::numeric, 1) AS "x bare (par)",
        round((s.ms / p.ms)::numeric, 2) AS "speed-up",
+       round((l.leader_ms / 1000)::numeric, 2) AS "serial part s",
        round((100 * l.leader_ms / s.ms)::numeric, 1) AS "serial part %"
 FROM scale s
 JOIN scale sb ON sb.customers = s.customers AND sb.mode = 'serial' AND sb.ord = 1
@@ -64,47 +67,58 @@ SELECT label AS query, customers, mode,
        CASE WHEN failed IS NOT NULL THEN 'refused ' || failed END AS note
 FROM scale ORDER BY ord, customers, mode DESC;
 
-\echo 'The targets of issue 14 at the sizes measured (10M customers; no backend above 2 GB of private memory'
-\echo 'at 25M customers, judged at every size from 25M up; work_mem is the bound the issue asks the'
-\echo 'aggregates to respect).'
+\echo 'The targets of issue 14 at the sizes measured: at 10M customers serial <= 3x a bare scan, memory bounded'
+\echo '(work_mem is the bound the issue asks the aggregates to respect), a serial part under 30 %; parallel <= serial'
+\echo 'from 1M up; from 25M up every query completes and no backend holds more than 2 GB of private memory; a'
+\echo 'refusal comes before the scan (in less than a tenth of the time of a bare scan).'
 WITH agg AS (SELECT * FROM scale WHERE ord > 1),
 bare AS (SELECT * FROM scale WHERE ord = 1),
 checks AS (
     SELECT 1 AS k, 'serial <= 3x a bare scan' AS target, a.customers, a.label,
            coalesce(round((a.ms / b.ms)::numeric, 1) || 'x', pg_temp.said(a.ms, a.failed, a.failed_ms)) AS measured,
-           a.ms <= 3 * b.ms AS met
+           CASE WHEN a.ms <= 3 * b.ms THEN 'met' ELSE 'MISSED' END AS verdict
     FROM agg a JOIN bare b ON b.customers = a.customers AND b.mode = 'serial'
     WHERE a.mode = 'serial' AND a.customers = 10000000
     UNION ALL
     SELECT 2, 'parallel <= serial', s.customers, s.label,
            pg_temp.said(p.ms, p.failed, p.failed_ms) || ' vs ' || pg_temp.said(s.ms, s.failed, s.failed_ms),
-           p.ms <= s.ms
+           CASE WHEN p.failed IS NULL AND (s.failed IS NOT NULL OR p.ms <= s.ms) THEN 'met' ELSE 'MISSED' END
     FROM agg s JOIN agg p ON p.customers = s.customers AND p.label = s.label AND p.mode = 'parallel'
     WHERE s.mode = 'serial' AND s.customers >= 1000000
     UNION ALL
     SELECT 3, 'serial part < 30 % of the serial time', s.customers, s.label,
-           round((100 * l.leader_ms / s.ms)::numeric, 1) || ' %', l.leader_ms < 0.3 * s.ms
-    FROM agg s JOIN bench.scale_leader l ON l.customers = s.customers AND l.label = s.label
+           CASE WHEN l.leader_ms IS NULL THEN 'parallel ' || pg_temp.said(p.ms, p.failed, p.failed_ms)
+                WHEN s.failed IS NOT NULL THEN round((l.leader_ms / 1000)::numeric, 2) || ' s; serial ' || pg_temp.said(s.ms, s.failed, s.failed_ms)
+                ELSE round((100 * l.leader_ms / s.ms)::numeric, 1) || ' %' END,
+           CASE WHEN l.leader_ms IS NULL AND p.failed IS NULL THEN 'not measured'
+                WHEN l.leader_ms IS NULL THEN 'MISSED'
+                WHEN s.failed IS NOT NULL THEN 'n/a'
+                WHEN l.leader_ms < 0.3 * s.ms THEN 'met' ELSE 'MISSED' END
+    FROM agg s JOIN agg p ON p.customers = s.customers AND p.label = s.label AND p.mode = 'parallel'
+    LEFT JOIN bench.scale_leader l ON l.customers = s.customers AND l.label = s.label
     WHERE s.mode = 'serial' AND s.customers = 10000000
     UNION ALL
     SELECT 4, 'private memory <= work_mem (' || current_setting('work_mem') || ')', a.customers,
-           a.label || ', ' || a.mode, round(a.private_kb / 1024.0) || ' MB',
-           a.private_kb * 1024 <= pg_size_bytes(current_setting('work_mem'))
+           a.label || ', ' || a.mode,
+           round(a.private_kb / 1024.0) || ' MB' || CASE WHEN a.failed IS NULL THEN '' ELSE ', refused ' || a.failed END,
+           CASE WHEN a.failed IS NULL AND a.private_kb * 1024 <= pg_size_bytes(current_setting('work_mem')) THEN 'met'
+                ELSE 'MISSED' END
     FROM agg a WHERE a.customers = 10000000
     UNION ALL
-    SELECT 5, 'no backend above 2 GB private', a.customers, a.label || ', ' || a.mode,
-           round(a.largest_backend_kb / 1024.0) || ' MB', a.largest_backend_kb <= 2 * 1024 * 1024
+    SELECT 5, 'completes (no refusal)', a.customers, a.label || ', ' || a.mode,
+           pg_temp.said(a.ms, a.failed, a.failed_ms), CASE WHEN a.failed IS NULL THEN 'met' ELSE 'MISSED' END
     FROM agg a WHERE a.customers >= 25000000
     UNION ALL
-    SELECT 6, 'completes (no refusal)', a.customers, a.label || ', ' || a.mode,
-           pg_temp.said(a.ms, a.failed, a.failed_ms),
-           a.failed IS NULL
+    SELECT 6, 'no backend above 2 GB private', a.customers, a.label || ', ' || a.mode,
+           round(a.largest_backend_kb / 1024.0) || ' MB',
+           CASE WHEN a.largest_backend_kb > 2 * 1024 * 1024 THEN 'MISSED'
+                WHEN a.failed IS NOT NULL THEN 'met, but refused' ELSE 'met' END
     FROM agg a WHERE a.customers >= 25000000
     UNION ALL
     SELECT 7, 'a refusal comes before the scan', a.customers, a.label || ', ' || a.mode,
-           round((a.failed_ms / 1000)::numeric) || ' s; bare scan ' || round((b.ms / 1000)::numeric, 1) || ' s',
-           a.failed_ms < b.ms
+           'after ' || round((a.failed_ms / 1000)::numeric, 1) || ' s; bare scan ' || round((b.ms / 1000)::numeric, 1) || ' s',
+           CASE WHEN a.failed_ms < b.ms / 10 THEN 'met' ELSE 'MISSED' END
     FROM agg a JOIN bare b ON b.customers = a.customers AND b.mode = a.mode
     WHERE a.failed IS NOT NULL)
-SELECT target, customers, label AS "query", measured, CASE WHEN met THEN 'met' ELSE 'MISSED' END AS verdict
+SELECT target, customers, label AS "query", measured, verdict
 FROM checks ORDER BY k, customers, label;
