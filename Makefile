@@ -65,7 +65,7 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
-# Not part of bench: about half an hour (BENCHMARKS.md, "Scale").
+# Not part of bench: 7 to 30 minutes (BENCHMARKS.md, "Scale (issue 14)").
 bench-scale:
 	BENCH_ONLY=scale scripts/bench.sh
 # Not part of test: needs Citus in the system PostgreSQL (docs/citus.md).

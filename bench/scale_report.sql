@@ -11,7 +11,9 @@ SELECT r.customers, z.rows, r.label, r.mode, q.ord, count(*) AS runs,
        max(greatest(r.peak_kb, r.worker_peak_kb)) AS largest_backend_kb,
        max(r.worker_peak_kb) AS worker_kb,
        max(r.all_peak_kb - r.base_kb) AS all_kb,
-       min(r.samples) AS samples
+       min(r.samples) AS samples,
+       string_agg(to_char(r.ms / 1000, 'FM99990.00') || CASE WHEN r.state = '' THEN '' ELSE '*' END, ' '
+                  ORDER BY r.run) AS each_run
 FROM bench.scale_runs r JOIN bench.scale_sizes z USING (customers) JOIN bench.scale_queries q USING (label)
 GROUP BY r.customers, z.rows, r.label, r.mode, q.ord;
 
@@ -37,7 +39,7 @@ FROM bench.scale_sizes ORDER BY customers;
 \echo 'Wall time (s, median of the runs, each in a fresh connection); x bare = time / bare scan of the same table'
 \echo 'in the same mode; speed-up = serial / parallel (2 workers); serial part = the parallel plan''s time after'
 \echo 'its Gather (the leader''s combine, final function and reader, EXPLAIN ANALYZE, once), in s and as a share'
-\echo 'of the serial time.'
+\echo 'of the serial time; each run: its time in s, * when it was refused.'
 SELECT s.label AS query, s.customers, s.rows, s.runs,
        pg_temp.outcome(s.ms, s.failed, s.failed_ms) AS serial_s,
        round((s.ms / sb.ms)::numeric, 1) AS "x bare",
@@ -45,7 +47,8 @@ SELECT s.label AS query, s.customers, s.rows, s.runs,
        round((p.ms / pb.ms)::numeric, 1) AS "x bare (par)",
        round((s.ms / p.ms)::numeric, 2) AS "speed-up",
        round((l.leader_ms / 1000)::numeric, 2) AS "serial part s",
-       round((100 * l.leader_ms / s.ms)::numeric, 1) AS "serial part %"
+       round((100 * l.leader_ms / s.ms)::numeric, 1) AS "serial part %",
+       s.each_run AS "each run, serial", p.each_run AS "each run, parallel"
 FROM scale s
 JOIN scale sb ON sb.customers = s.customers AND sb.mode = 'serial' AND sb.ord = 1
 LEFT JOIN scale p ON p.customers = s.customers AND p.label = s.label AND p.mode = 'parallel'

@@ -14,8 +14,9 @@
 # CLV models, bench/clv.sql, on about 10 purchases per customer for each of
 # BENCH_CLV_SIZES customers, default 10^6: 10^7 purchases, BENCH_CLV_RUNS
 # times, default 3).
-# "scale" is not run unless named (make bench-scale, BENCH_ONLY=scale): about
-# half an hour at its default sizes.  For each of BENCH_SCALE_SIZES customers
+# "scale" is not run unless named (make bench-scale, BENCH_ONLY=scale): 7
+# minutes at its default sizes while most of its queries are refused (54000),
+# about half an hour once they complete.  For each of BENCH_SCALE_SIZES customers
 # (default 10^6, 10^7, 2.5 * 10^7 and 5 * 10^7, two rows each,
 # bench/scale.sql) it times mrr_movements, subscription_book_agg read by
 # mrr_movements(book, 'month') and cohort_retention, serial and with 2
