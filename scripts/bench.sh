@@ -59,7 +59,7 @@ run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "server:  $(psql -X -At -d bench -c 'SHOW server_version')"
-echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
+wants books && echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
 if wants books; then
 	for n in $SIZES; do
 		echo "generating and timing $n customers..."
