@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(UPDATE) $(SQL_PARTS) $(EXTENSION).control
 	cat $(UPDATE) $(NEW_PARTS) > $@
 
-.PHONY: deps demo demo-stop test bench test-citus bench-citus fuzz test-valgrind
+.PHONY: deps demo demo-stop test bench bench-scale test-citus bench-citus fuzz test-valgrind
 deps:
 	scripts/deps.sh
 demo:
@@ -65,6 +65,9 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
+# Not part of bench: 7 to 30 minutes (BENCHMARKS.md, "Scale (issue 14)").
+bench-scale:
+	BENCH_ONLY=scale scripts/bench.sh
 # Not part of test: needs Citus in the system PostgreSQL (docs/citus.md).
 test-citus:
 	scripts/test_citus.sh

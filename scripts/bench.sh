@@ -6,7 +6,7 @@
 # test suite.  BENCH_SIZES, BENCH_RUNS and BENCH_PLAIN_SQL_UP_TO override the
 # defaults (plain SQL takes about a minute at 300k customers, so it is run once
 # per size up to that and skipped above).
-# BENCH_ONLY names the parts to run, all of them by default: "books" (the
+# BENCH_ONLY names the parts to run, all but "scale" by default: "books" (the
 # aggregates above), "survival" (kaplan_meier over BENCH_SURVIVAL_ROWS = 10^7
 # subjects against a bare count(*) scan, bench/survival.sql), "churn"
 # (logistic_fit on BENCH_CHURN_ROWS = 10^6 rows and engagement over
@@ -16,6 +16,18 @@
 # times, default 3).  "window" (bench/window_memory.sql): the windowed
 # shorthand's peak memory against the whole history's, on ten yearly rows for
 # each of BENCH_WINDOW_CUSTOMERS customers (default 10^6).
+# "scale" is not run unless named (make bench-scale, BENCH_ONLY=scale): 7
+# minutes at its default sizes while most of its queries are refused (54000),
+# about half an hour once they complete.  For each of BENCH_SCALE_SIZES customers
+# (default 10^6, 10^7, 2.5 * 10^7 and 5 * 10^7, two rows each,
+# bench/scale.sql) it times mrr_movements, subscription_book_agg read by
+# mrr_movements(book, 'month') and cohort_retention, serial and with 2
+# workers, against a bare scan, each run in a fresh connection whose peak
+# private memory (RssAnon) is sampled from /proc by scripts/proc_memory.pl
+# (so it runs as root or postgres); a refused query is recorded with its
+# SQLSTATE and the time it took.  Median of BENCH_SCALE_RUNS (default 3),
+# one run from BENCH_SCALE_ONCE_FROM customers (default 5 * 10^7) up.
+# Report: bench/scale_report.sql.
 set -euo pipefail
 . "$(dirname "$0")/cluster.sh"
 cd "$ROOT"
@@ -30,7 +42,10 @@ CHURN_EVENTS=${BENCH_CHURN_EVENTS:-10000000}
 CLV_SIZES=${BENCH_CLV_SIZES:-1000000}
 CLV_RUNS=${BENCH_CLV_RUNS:-3}
 WINDOW_CUSTOMERS=${BENCH_WINDOW_CUSTOMERS:-1000000}
-wants() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+SCALE_SIZES=${BENCH_SCALE_SIZES:-"1000000 10000000 25000000 50000000"}
+SCALE_RUNS=${BENCH_SCALE_RUNS:-3}
+SCALE_ONCE_FROM=${BENCH_SCALE_ONCE_FROM:-50000000}
+wants() { [ "$1" != scale ] && [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 TMP=$(mktemp -d /tmp/saas_metrics_bench.XXXXXX)
 chmod 755 "$TMP"
@@ -43,11 +58,11 @@ psql -X -q -d postgres -c "CREATE DATABASE bench" >/dev/null
 run() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -d bench -v ON_ERROR_STOP=1 "$@"; }
 run -c "CREATE EXTENSION saas_metrics" -f test/reference/book.sql \
 	-f test/reference/mrr_movements.sql -f test/reference/cohort_retention.sql -f bench/bench.sql \
-	-f bench/survival.sql -f bench/churn.sql -f bench/clv.sql >/dev/null
+	-f bench/survival.sql -f bench/churn.sql -f bench/clv.sql -f bench/scale.sql >/dev/null
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "server:  $(psql -X -At -d bench -c 'SHOW server_version')"
-echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
+wants books && echo "runs:    median of $RUNS; plain SQL once, up to $PLAIN_UP_TO customers"
 if wants books; then
 	for n in $SIZES; do
 		echo "generating and timing $n customers..."
@@ -76,4 +91,50 @@ fi
 if wants window; then
 	echo "the windowed shorthand's memory: ten yearly rows for each of $WINDOW_CUSTOMERS customers..."
 	run -v customers="$WINDOW_CUSTOMERS" -f bench/window_memory.sql
+fi
+if wants scale; then
+	# scale_measure CUSTOMERS LABEL MODE RUN: one run of the query LABEL of
+	# bench.scale_queries in a fresh connection, the backend's memory sampled
+	# from /proc (the cluster runs as postgres: this needs root or postgres).
+	scale_measure() {
+		local workers=0 sample=$TMP/memory
+		[ "$3" = parallel ] && workers=2
+		run -v label="$2" <<-EOF
+			SET max_parallel_workers_per_gather = $workers;
+			SET parallel_setup_cost = 0;
+			SET parallel_tuple_cost = 0;
+			SET min_parallel_table_scan_size = 0;
+			SELECT query FROM bench.scale_queries WHERE label = :'label' \gset
+			SELECT pg_backend_pid() AS backend \gset
+			\setenv BACKEND :backend
+			\! perl scripts/proc_memory.pl start \$BACKEND $sample
+			SELECT * FROM bench.scale_time(:'query') \gset
+			\! perl scripts/proc_memory.pl stop $sample
+			\set memory \`cat $sample.result\`
+			INSERT INTO bench.scale_runs
+			SELECT $1, :'label', '$3', $4, :ms, :'state', :'message', m[1], m[2], m[3], m[4], m[5], m[6]
+			FROM (SELECT string_to_array(:'memory', ' ')::bigint[] AS m) AS memory;
+		EOF
+	}
+	echo "scale:   median of $SCALE_RUNS runs, 1 from $SCALE_ONCE_FROM customers up"
+	for n in $SCALE_SIZES; do
+		runs=$SCALE_RUNS
+		[ "$n" -ge "$SCALE_ONCE_FROM" ] && runs=1
+		echo "scale: generating $n customers..."
+		run -c "CALL bench.make_scale_book($n)"
+		run -c "VACUUM ANALYZE bench.scale_book" \
+			-c "UPDATE bench.scale_sizes SET table_bytes = pg_table_size('bench.scale_book') WHERE customers = $n"
+		for mode in serial parallel; do
+			psql -X -At -d bench -c "SELECT label FROM bench.scale_queries ORDER BY ord" | while read -r label; do
+				echo "scale: $n customers, $mode, $label ($runs runs)"
+				for run_no in $(seq "$runs"); do
+					scale_measure "$n" "$label" "$mode" "$run_no"
+				done
+			done
+		done
+		echo "scale: $n customers, the serial part of each parallel plan (EXPLAIN ANALYZE)"
+		run -c "CALL bench.scale_serial_parts($n)"
+		run -c "DROP TABLE bench.scale_book"
+	done
+	run -f bench/scale_report.sql
 fi
