@@ -11,7 +11,11 @@
  *   book_keys.c        customer ids: kinds, hashing, ordering, text form;
  *   book_flat.c        the flat form: the log grouped by customer (a radix
  *                      sort on the hash), the expanded-object methods;
- *   book_merge.c       combine and rollup: flat books merged in one pass;
+ *   book_merge.c       combine and rollup: books in parts merged into one;
+ *   book_stream.c      a book in parts (flat books, spilled runs) read as
+ *                      one stream of customers;
+ *   book_spill.c       a log larger than saas_metrics.max_memory written to
+ *                      temporary files as sorted runs;
  *   book_history.c     what a windowed shorthand keeps of the time before
  *                      its window;
  *   book_io.c          the portable text and binary forms, validated input;
@@ -123,6 +127,8 @@ typedef struct BookLogRow
 	uint8		scale;
 } BookLogRow;
 
+typedef struct BookRuns BookRuns;	/* book_spill.c */
+
 typedef struct Book
 {
 	ExpandedObjectHeader hdr;
@@ -141,6 +147,10 @@ typedef struct Book
 	char	   *arena;			/* id images of text and uuid ids, MAXALIGNed */
 	Size		arena_len;
 	Size		arena_max;
+
+	/* the log spilled to temporary files once it outgrows max_memory */
+	bool		may_spill;
+	BookRuns   *runs;
 
 	/* books to merge into one when read (the combine function's) */
 	BookFlat  **pending;
@@ -183,7 +193,14 @@ extern bool sm_book_keeps_history(const Book *book);
 extern void sm_book_summarise_history(Book *book);
 
 /* book_merge.c */
-extern void sm_book_merge_pending(Book *book);
+extern void sm_book_merge_parts(Book *book);
+
+/* book_spill.c */
+extern int	sm_book_max_memory;
+extern bool sm_book_over_budget(int64 log_rows, Size arena_bytes);
+extern bool sm_book_may_spill(FunctionCallInfo fcinfo);
+extern void sm_book_spill_log(Book *book);
+extern void sm_book_register_run_cleanup(FunctionCallInfo fcinfo, Book *book);
 
 /* book_io.c */
 extern void sm_book_check_version(const BookFlat *flat);

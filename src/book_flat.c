@@ -93,20 +93,89 @@ forget_log_flat(Book *book)
 	}
 }
 
-/* Double the log's capacity. */
+/* The log's capacity once doubled. */
+static int64
+next_log_size(const Book *book)
+{
+	return Max((int64) book->maxlog * 2, BOOK_FIRST_LOG_ROWS);
+}
+
+/*
+ * Whether a log of that many rows could still be flattened: one customer
+ * per row at worst.
+ */
+static bool
+log_size_flattens(const Book *book, int64 maxlog)
+{
+	return maxlog <= PG_INT32_MAX && flat_size(maxlog, maxlog, book->arena_len) <= MaxAllocSize;
+}
+
 static void
 grow_log(Book *book)
 {
-	int64		newmax = Max((int64) book->maxlog * 2, BOOK_FIRST_LOG_ROWS);
+	int64		newmax = next_log_size(book);
 
-	/* one customer per row at worst: refuse before the flat form could not be built */
-	if (newmax > PG_INT32_MAX ||
-		flat_size(newmax, newmax, book->arena_len) > MaxAllocSize)
+	/* refuse before the flat form could not be built */
+	if (!log_size_flattens(book, newmax))
 		sm_book_too_large();
 	book->log = book->log ?
 		repalloc_huge(book->log, newmax * sizeof(BookLogRow)) :
 		MemoryContextAllocHuge(book->hdr.eoh_context, newmax * sizeof(BookLogRow));
 	book->maxlog = (int32) newmax;
+}
+
+static void
+grow_arena(Book *book, Size needed)
+{
+	Size		newmax = Max(needed, Max(book->arena_max * 2, BOOK_FIRST_ARENA_BYTES));
+
+	if (newmax > MaxAllocSize)
+		sm_book_too_large();
+	book->arena = book->arena ?
+		repalloc_huge(book->arena, newmax) :
+		MemoryContextAllocHuge(book->hdr.eoh_context, newmax);
+	book->arena_max = newmax;
+}
+
+/*
+ * Room in the log for one more row, and in the arena for image_size bytes.
+ * A windowed shorthand's log sheds its history before it grows, and grows
+ * unless that freed half of it: each row is summarised O(1) times on
+ * average.  A book that may spill writes its log out rather than grow past
+ * saas_metrics.max_memory (book_spill.c).
+ */
+static void
+make_room(Book *book, Size image_size)
+{
+	bool		log_grows = false;
+	bool		arena_grows;
+
+	if (book->nlog == book->maxlog)
+	{
+		if (book->nlog >= SUMMARISE_FROM_ROWS && !sm_book_keeps_history(book))
+		{
+			sm_book_sort_log(book);
+			sm_book_summarise_history(book);
+		}
+		log_grows = book->nlog == book->maxlog || book->nlog > book->maxlog / 2;
+	}
+	arena_grows = book->arena_len + image_size > book->arena_max;
+	if (!log_grows && !arena_grows)
+		return;
+	if (book->may_spill && book->nlog > 0 &&
+		((log_grows && !log_size_flattens(book, next_log_size(book))) ||
+		 sm_book_over_budget(log_grows ? next_log_size(book) : book->maxlog,
+							 arena_grows ? Max(book->arena_len + image_size, 2 * book->arena_max) :
+							 book->arena_max)))
+	{
+		sm_book_spill_log(book);
+		log_grows = false;
+		arena_grows = image_size > book->arena_max;
+	}
+	if (log_grows)
+		grow_log(book);
+	if (arena_grows)
+		grow_arena(book, book->arena_len + image_size);
 }
 
 /*
@@ -119,43 +188,18 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 {
 	BookLogRow *row;
 
+	Size		image_len = book->key_kind == BOOK_KEY_BIGINT ? 0 :
+		book->key_kind == BOOK_KEY_TEXT ? id_len + VARHDRSZ : id_len;
+
 	Assert(book->flat == NULL || book->flat_is_log);
 	forget_log_flat(book);
-	if (book->nlog == book->maxlog)
-	{
-		/*
-		 * A windowed shorthand's log sheds its history before it grows, and
-		 * grows unless that freed half of it: each row is summarised O(1)
-		 * times on average.
-		 */
-		if (book->nlog >= SUMMARISE_FROM_ROWS && !sm_book_keeps_history(book))
-		{
-			sm_book_sort_log(book);
-			sm_book_summarise_history(book);
-		}
-		if (book->nlog == book->maxlog || book->nlog > book->maxlog / 2)
-			grow_log(book);
-	}
+	make_room(book, MAXALIGN(image_len));
 
 	row = &book->log[book->nlog++];
 	if (book->key_kind != BOOK_KEY_BIGINT)
 	{
-		Size		image_len = book->key_kind == BOOK_KEY_TEXT ? id_len + VARHDRSZ : id_len;
-		Size		needed = book->arena_len + MAXALIGN(image_len);
-		char	   *image;
+		char	   *image = book->arena + book->arena_len;
 
-		if (needed > book->arena_max)
-		{
-			Size		newmax = Max(needed, Max(book->arena_max * 2, BOOK_FIRST_ARENA_BYTES));
-
-			if (newmax > MaxAllocSize)
-				sm_book_too_large();
-			book->arena = book->arena ?
-				repalloc_huge(book->arena, newmax) :
-				MemoryContextAllocHuge(book->hdr.eoh_context, newmax);
-			book->arena_max = newmax;
-		}
-		image = book->arena + book->arena_len;
 		if (book->key_kind == BOOK_KEY_TEXT)
 		{
 			SET_VARSIZE(image, image_len);
@@ -164,7 +208,7 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 		else
 			memcpy(image, id_bytes, id_len);
 		key = book->arena_len;
-		book->arena_len = needed;
+		book->arena_len += MAXALIGN(image_len);
 	}
 	row->key = key;
 	row->hash = sm_key_hash(book->key_kind, book->arena, key);
@@ -447,12 +491,16 @@ log_to_flat(Book *book)
 	return flat;
 }
 
-/* The book's flat form: the one it holds, its pending books merged, or its log's, built once. */
+/*
+ * The book's flat form: the one it holds, its parts merged (the combine
+ * function's books, or its spilled runs with the rest of its log), or its
+ * log's, built once.
+ */
 BookFlat *
 sm_book_flat(Book *book)
 {
-	if (book->npending > 0)
-		sm_book_merge_pending(book);
+	if (book->flat == NULL && (book->npending > 0 || book->runs != NULL))
+		sm_book_merge_parts(book);
 	if (book->flat == NULL)
 	{
 		book->flat = log_to_flat(book);

@@ -68,7 +68,7 @@ customer_survival(PG_FUNCTION_ARGS)
 	if ((flat = sm_reading_begin(fcinfo, &args, &reading)) == NULL)
 		PG_RETURN_NULL();
 
-	sm_timeline_init(&tl, flat, reading.zero_mrr);
+	sm_timeline_init(&tl, flat, NULL, reading.zero_mrr);
 	while (sm_timeline_next(&tl))
 	{
 		int32		cohort;
@@ -147,7 +147,7 @@ walk_conversions(const BookFlat *flat, void (*visit) (void *, DateADT, bool, Dat
 {
 	Timeline	tl;
 
-	sm_timeline_init(&tl, flat, ZERO_MRR_INACTIVE);
+	sm_timeline_init(&tl, flat, NULL, ZERO_MRR_INACTIVE);
 	while (sm_timeline_next(&tl))
 	{
 		DateADT		paid_on = 0;

@@ -25,13 +25,15 @@ sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader r
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, args, &reading)) != NULL)
+	if ((flat = sm_reading_begin_stream(fcinfo, args, &reading, &header, &stream)) != NULL)
 	{
 		int32		n;
-		HeapTuple  *tuples = read(flat, &reading, rsinfo->setDesc, &n);
+		HeapTuple  *tuples = read(flat, stream, &reading, rsinfo->setDesc, &n);
 
 		for (int32 i = 0; i < n; i++)
 			tuplestore_puttuple(rsinfo->setResult, tuples[i]);
@@ -47,7 +49,9 @@ Datum
 sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window)
 {
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	Oid			element_type;
 	TupleDesc	tupdesc;
 	HeapTuple  *tuples;
@@ -59,13 +63,13 @@ sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	stream = sm_book_input(PG_GETARG_DATUM(0), &header, &flat);
 	sm_reading_of_shorthand(&reading, flat);
 	if (whole_window)
 		sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 	element_type = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
 	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(element_type, -1));
-	tuples = read(flat, &reading, tupdesc, &n);
+	tuples = read(flat, stream, &reading, tupdesc, &n);
 
 	elements = palloc(Max(n, 1) * sizeof(Datum));
 	for (int32 i = 0; i < n; i++)

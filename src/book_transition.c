@@ -252,6 +252,7 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 		if (PG_NARGS() > ARG_PERIOD)
 			check_same_options(fcinfo, is_timestamptz, book);
 	}
+	book->may_spill = !small && sm_book_may_spill(fcinfo);
 
 	started_at = day_argument(fcinfo, ARG_STARTED_AT, is_timestamptz);
 	ended_at = PG_ARGISNULL(ARG_ENDED_AT) ? DATEVAL_NOEND :
@@ -285,6 +286,7 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 			break;
 	}
 	sm_book_log_row(book, key, id_bytes, id_len, mrr, scale, display_scale, started_at, ended_at);
+	sm_book_register_run_cleanup(fcinfo, book);
 	PG_RETURN_DATUM(book_state(book, small, aggcxt));
 }
 

@@ -65,7 +65,8 @@ customer_cohort(const Timeline *tl, PeriodKind period, int32 *cohort)
 }
 
 static HeapTuple *
-cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdesc, int32 *ntuples)
+cohort_tuples(const BookFlat *flat, BookStream *stream, const BookReading *reading,
+			  TupleDesc tupdesc, int32 *ntuples)
 {
 	int32		first = reading->first;
 	int32		last = reading->last;
@@ -95,7 +96,7 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 		cohort_offset[c] = offset;
 	cells = palloc0(ncells * sizeof(CohortCell));
 
-	sm_timeline_init(&tl, flat, reading->zero_mrr);
+	sm_timeline_init(&tl, flat, stream, reading->zero_mrr);
 	while (sm_timeline_next(&tl))
 	{
 		int32		cohort;
@@ -138,14 +139,14 @@ cohort_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdes
 			row[age].active += row[age - 1].active;
 			row[age].mrr += row[age - 1].mrr;
 		}
-		cohort_mrr = NumericGetDatum(sm_book_amount(flat, row[0].mrr));
+		cohort_mrr = NumericGetDatum(sm_book_amount(&tl, row[0].mrr));
 		cohort_start = DateADTGetDatum(sm_period_start(reading->period, first + cohort));
 
 		for (int32 age = 0; age < nperiods - cohort; age++)
 		{
 			Datum		values[8];
 			bool		nulls[8] = {false};
-			Datum		mrr = NumericGetDatum(sm_book_amount(flat, row[age].mrr));
+			Datum		mrr = NumericGetDatum(sm_book_amount(&tl, row[age].mrr));
 
 			values[0] = cohort_start;
 			values[1] = Int32GetDatum(age);

@@ -23,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 
+#include "book_stream.h"
 #include "money.h"
 #include "reading.h"
 
@@ -34,12 +35,16 @@
 #include "lib/sort_template.h"
 
 void
-sm_timeline_init(Timeline *tl, const BookFlat *flat, ZeroMrrConvention zero_mrr)
+sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *stream, ZeroMrrConvention zero_mrr)
 {
 	memset(tl, 0, sizeof(Timeline));
 	tl->flat = flat;
+	tl->stream = stream;
 	tl->zero_mrr = zero_mrr;
+	tl->scale = flat->max_scale;
+	tl->max_scale = stream ? 0 : flat->max_scale;
 	tl->rows = BOOK_ROWS(flat);
+	tl->arena = BOOK_ARENA(flat);
 	tl->capacity = 64;
 	tl->changes = palloc(tl->capacity * sizeof(StateChange));
 }
@@ -76,11 +81,24 @@ sm_timeline_next(Timeline *tl)
 	const BookCustomer *c;
 	int			n = 0;
 
-	if (tl->next_customer >= tl->flat->ncustomers)
-		return false;
 	if ((tl->next_customer & 0xFFFF) == 0)
 		CHECK_FOR_INTERRUPTS();
-	c = tl->customer = &BOOK_CUSTOMERS(tl->flat)[tl->next_customer++];
+	if (tl->stream)
+	{
+		if (!sm_stream_next(tl->stream))
+			return false;
+		c = tl->customer = &tl->stream->customer;
+		tl->rows = tl->stream->rows;
+		tl->arena = tl->stream->arena;
+		tl->max_scale = Max(tl->max_scale, c->scale);
+		tl->next_customer++;
+	}
+	else
+	{
+		if (tl->next_customer >= tl->flat->ncustomers)
+			return false;
+		c = tl->customer = &BOOK_CUSTOMERS(tl->flat)[tl->next_customer++];
+	}
 	if (2 * c->nrows > tl->capacity)
 	{
 		tl->capacity = 2 * c->nrows;
@@ -89,7 +107,7 @@ sm_timeline_next(Timeline *tl)
 	for (int32 k = 0; k < c->nrows; k++)
 	{
 		const BookRow *r = &tl->rows[k];
-		int128		mrr = sm_money_widen(r->mrr, c->scale, tl->flat->max_scale);
+		int128		mrr = sm_money_widen(r->mrr, c->scale, tl->scale);
 
 		tl->changes[n++] = (StateChange)
 		{
@@ -121,17 +139,21 @@ sm_timeline_by_period(Timeline *tl, PeriodKind period)
 	net_same_instant(tl);
 }
 
-/* An amount of the book (units of its max_scale) as it is shown. */
+/*
+ * An amount read by the timeline (units of its scale) as the book shows it:
+ * at the book's max_scale, as the flat form of the same rows would.
+ */
 Numeric
-sm_book_amount(const BookFlat *flat, int128 value)
+sm_book_amount(const Timeline *tl, int128 value)
 {
-	return sm_money_numeric(value, flat->max_scale, flat->display_scale);
+	return sm_money_numeric(sm_money_narrow(value, tl->scale, tl->max_scale), tl->max_scale,
+							tl->flat->display_scale);
 }
 
 char *
 sm_timeline_customer_id(const Timeline *tl)
 {
-	return sm_key_cstring((BookKeyKind) tl->flat->key_kind, BOOK_ARENA(tl->flat), tl->customer->key);
+	return sm_key_cstring((BookKeyKind) tl->flat->key_kind, tl->arena, tl->customer->key);
 }
 
 /* A state that is read must not have an MRR below zero. */
@@ -148,6 +170,6 @@ sm_timeline_check(const Timeline *tl, int128 mrr, int32 at)
 			 errmsg("MRR of customer %s is below zero on %s",
 					sm_timeline_customer_id(tl),
 					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)))),
-			 errdetail("Its MRR then is %s.", sm_money_cstring(mrr, tl->flat->max_scale)),
+			 errdetail("Its MRR then is %s.", sm_money_cstring(mrr, tl->scale)),
 			 errhint("Negative rows (credits, discounts) are accepted only while the customer's MRR stays at or above zero.")));
 }

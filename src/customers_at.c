@@ -43,7 +43,7 @@ customers_at(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
 
-	sm_timeline_init(&tl, flat, zero_mrr);
+	sm_timeline_init(&tl, flat, NULL, zero_mrr);
 	while (sm_timeline_next(&tl))
 	{
 		int64		rows = 0;
@@ -61,7 +61,7 @@ customers_at(PG_FUNCTION_ARGS)
 			bool		nulls[2] = {false};
 
 			values[0] = CStringGetTextDatum(sm_timeline_customer_id(&tl));
-			values[1] = NumericGetDatum(sm_book_amount(flat, mrr));
+			values[1] = NumericGetDatum(sm_book_amount(&tl, mrr));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}

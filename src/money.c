@@ -307,6 +307,15 @@ sm_money_widen(int64 units, int from_scale, int to_scale)
 	return (int128) units * pow10_table[to_scale - from_scale];
 }
 
+/* units at from_scale, a multiple of 10^(from_scale - to_scale), at to_scale */
+int128
+sm_money_narrow(int128 units, int from_scale, int to_scale)
+{
+	Assert(from_scale >= to_scale && to_scale >= 0);
+	Assert(units % pow10_table[from_scale - to_scale] == 0);
+	return units / pow10_table[from_scale - to_scale];
+}
+
 /* value * 10^-scale as text with exactly scale digits after the point */
 char *
 sm_money_cstring(int128 value, int scale)

@@ -23,6 +23,7 @@ extern void sm_money_decode(struct varlena *num, int64 *units, int *scale, int *
 extern int	sm_money_headroom(int64 units);
 extern int64 sm_money_to_scale(int64 units, int from_scale, int to_scale);
 extern int128 sm_money_widen(int64 units, int from_scale, int to_scale);
+extern int128 sm_money_narrow(int128 units, int from_scale, int to_scale);
 extern Numeric sm_money_numeric(int128 value, int scale, int display_scale);
 extern char *sm_money_cstring(int128 value, int scale);
 

@@ -120,15 +120,13 @@ emit_movement(MovementSink *sink, const Timeline *tl, int32 period, MovementKind
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false};
-		const BookFlat *flat = tl->flat;
-
 		if (sink->customer_id == NULL)
 			sink->customer_id = sm_timeline_customer_id(tl);
 		values[0] = CStringGetTextDatum(sink->customer_id);
 		values[1] = DateADTGetDatum(sm_period_start(sink->reading->period, period));
 		values[2] = CStringGetTextDatum(movement_names[kind]);
-		values[3] = NumericGetDatum(sm_book_amount(flat, before));
-		values[4] = NumericGetDatum(sm_book_amount(flat, after));
+		values[3] = NumericGetDatum(sm_book_amount(tl, before));
+		values[4] = NumericGetDatum(sm_book_amount(tl, after));
 		tuplestore_putvalues(sink->tuples, sink->tupdesc, values, nulls);
 	}
 }
@@ -195,20 +193,20 @@ walk_customer(Timeline *tl, MovementSink *sink)
 }
 
 static void
-walk_book(const BookFlat *flat, MovementSink *sink)
+walk_book(Timeline *tl, const BookFlat *flat, BookStream *stream, MovementSink *sink)
 {
-	Timeline	tl;
-
-	sm_timeline_init(&tl, flat, sink->reading->zero_mrr);
-	while (sm_timeline_next(&tl))
-		walk_customer(&tl, sink);
+	sm_timeline_init(tl, flat, stream, sink->reading->zero_mrr);
+	while (sm_timeline_next(tl))
+		walk_customer(tl, sink);
 }
 
 /* The movements of each period, with running totals, as mrr_movement tuples. */
 static HeapTuple *
-movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupdesc, int32 *ntuples)
+movement_tuples(const BookFlat *flat, BookStream *stream, const BookReading *reading,
+				TupleDesc tupdesc, int32 *ntuples)
 {
 	MovementSink sink = {.reading = reading};
+	Timeline	tl;
 	int32		nperiods = reading->last >= reading->first ? reading->last - reading->first + 1 : 0;
 	HeapTuple  *tuples = palloc(Max(nperiods, 1) * sizeof(HeapTuple));
 	int64		customers;
@@ -218,7 +216,7 @@ movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupd
 	if (nperiods == 0)
 		return tuples;
 	sink.periods = palloc0(nperiods * sizeof(PeriodMovement));
-	walk_book(flat, &sink);
+	walk_book(&tl, flat, stream, &sink);
 
 	customers = sink.customers_start;
 	mrr = sink.mrr_start;
@@ -241,13 +239,13 @@ movement_tuples(const BookFlat *flat, const BookReading *reading, TupleDesc tupd
 		values[3] = Int64GetDatum(m->reactivated_customers);
 		values[4] = Int64GetDatum(m->churned_customers);
 		values[5] = Int64GetDatum(customers_end);
-		values[6] = NumericGetDatum(sm_book_amount(flat, mrr));
-		values[7] = NumericGetDatum(sm_book_amount(flat, m->new_mrr));
-		values[8] = NumericGetDatum(sm_book_amount(flat, m->expansion_mrr));
-		values[9] = NumericGetDatum(sm_book_amount(flat, m->contraction_mrr));
-		values[10] = NumericGetDatum(sm_book_amount(flat, m->churned_mrr));
-		values[11] = NumericGetDatum(sm_book_amount(flat, m->reactivation_mrr));
-		values[12] = NumericGetDatum(sm_book_amount(flat, mrr_end));
+		values[6] = NumericGetDatum(sm_book_amount(&tl, mrr));
+		values[7] = NumericGetDatum(sm_book_amount(&tl, m->new_mrr));
+		values[8] = NumericGetDatum(sm_book_amount(&tl, m->expansion_mrr));
+		values[9] = NumericGetDatum(sm_book_amount(&tl, m->contraction_mrr));
+		values[10] = NumericGetDatum(sm_book_amount(&tl, m->churned_mrr));
+		values[11] = NumericGetDatum(sm_book_amount(&tl, m->reactivation_mrr));
+		values[12] = NumericGetDatum(sm_book_amount(&tl, mrr_end));
 		values[13] = Int64GetDatum(m->expansion_customers);
 		values[14] = Int64GetDatum(m->contraction_customers);
 		Assert(tupdesc->natts == 15);
@@ -296,6 +294,7 @@ customer_movements(PG_FUNCTION_ARGS)
 	BookReading reading;
 	BookFlat   *flat;
 	MovementSink sink = {.reading = &reading};
+	Timeline	tl;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading)) == NULL ||
@@ -303,6 +302,6 @@ customer_movements(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	sink.tuples = rsinfo->setResult;
 	sink.tupdesc = rsinfo->setDesc;
-	walk_book(flat, &sink);
+	walk_book(&tl, flat, NULL, &sink);
 	PG_RETURN_NULL();
 }

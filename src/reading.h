@@ -13,7 +13,7 @@
 #include "fmgr.h"
 #include "utils/numeric.h"
 
-#include "book.h"
+#include "book_stream.h"
 
 /* When a customer counts as active. */
 typedef enum ZeroMrrConvention
@@ -49,14 +49,22 @@ typedef struct ReaderArgs
 	int			changes;
 } ReaderArgs;
 
-/* book_results.c: a reader's rows, as a set or as a shorthand's array */
-typedef HeapTuple *(*BookRowsReader) (const BookFlat *flat, const BookReading *reading,
-									  TupleDesc tupdesc, int32 *ntuples);
+/*
+ * book_results.c: a reader's rows, as a set or as a shorthand's array.  The
+ * reader walks flat, or stream when that is not NULL (flat is then its
+ * header, book_stream.c).
+ */
+typedef HeapTuple *(*BookRowsReader) (const BookFlat *flat, BookStream *stream,
+									  const BookReading *reading, TupleDesc tupdesc,
+									  int32 *ntuples);
 extern Datum sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader read);
 extern Datum sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window);
 
 /* reporting_window.c */
 extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading);
+extern BookFlat *sm_reading_begin_stream(FunctionCallInfo fcinfo, const ReaderArgs *args,
+										 BookReading *reading, BookFlat *header,
+										 BookStream **stream);
 extern PeriodKind sm_reading_period(FunctionCallInfo fcinfo, int argno);
 extern ZeroMrrConvention sm_reading_zero_mrr(FunctionCallInfo fcinfo, int argno);
 extern ChangesConvention sm_reading_changes(FunctionCallInfo fcinfo, int argno);
@@ -77,13 +85,22 @@ typedef struct StateChange
 	int32		delta_rows;
 } StateChange;
 
-/* A walk over the customers of a flat book, one timeline at a time. */
+/*
+ * A walk over the customers of a flat book, or of a book in parts read as a
+ * stream, one timeline at a time.  Amounts are at scale: the book's
+ * max_scale, or for a stream a bound of it (max_scale is exact once the
+ * walk has ended, and sm_book_amount reads them then).
+ */
 typedef struct Timeline
 {
-	const BookFlat *flat;
+	const BookFlat *flat;		/* or the stream's header */
+	BookStream *stream;
 	ZeroMrrConvention zero_mrr;
+	int			scale;
+	int			max_scale;
 	int32		next_customer;
 	const BookCustomer *customer;	/* the current one */
+	const char *arena;			/* where its id is */
 	const BookRow *rows;		/* the next customer's */
 	StateChange *changes;
 	int			nchanges;
@@ -93,12 +110,13 @@ typedef struct Timeline
 } Timeline;
 
 /* customer_timeline.c */
-extern void sm_timeline_init(Timeline *tl, const BookFlat *flat, ZeroMrrConvention zero_mrr);
+extern void sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *stream,
+							 ZeroMrrConvention zero_mrr);
 extern bool sm_timeline_next(Timeline *tl);
 extern void sm_timeline_by_period(Timeline *tl, PeriodKind period);
 extern void sm_timeline_check(const Timeline *tl, int128 mrr, int32 at);
 extern char *sm_timeline_customer_id(const Timeline *tl);
-extern Numeric sm_book_amount(const BookFlat *flat, int128 value);
+extern Numeric sm_book_amount(const Timeline *tl, int128 value);
 
 static inline bool
 sm_timeline_active(const Timeline *tl, int64 rows, int128 mrr)

@@ -5,6 +5,7 @@
 #include "postgres.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 
 #include "common/hashfn.h"
@@ -13,11 +14,32 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "book.h"
 #include "saas_metrics.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("saas_metrics.max_memory",
+							"Memory a subscription book's log may use before it spills to temporary files.",
+							"Per book being aggregated: its log of rows, the copy its sort needs and the images of text and uuid ids. "
+							"A larger log is written to temporary files as sorted runs and merged when read.",
+							&sm_book_max_memory,
+							512 * 1024,
+							64,
+							MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("saas_metrics");
+}
 
 /* A count of customers, responses or periods: zero or more. */
 void

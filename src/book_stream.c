@@ -1,0 +1,284 @@
+/*
+ * book_stream.c
+ *		A book read as a stream of customers merged from sorted sources.
+ *
+ * The sources are flat books and runs spilled to temporary files
+ * (book_spill.c); each lists its customers in ascending (hash, id) order.
+ * A binary heap over the sources' current customers yields the customers
+ * of all in that order, each once: one present in several sources comes
+ * with the rows of all, at the scale that holds all its amounts (money.c),
+ * sorted, and with the earliest first start.  So the stream of any split of
+ * a book's rows is the stream of the whole, and writing it out gives the
+ * canonical flat form (book_merge.c).
+ *
+ * A reader walks a book in parts with sm_book_input without merging them
+ * first: the parallel leader's workers' books and a spilled log are read in
+ * one pass, in memory that does not grow with the book.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "book_stream.h"
+#include "money.h"
+
+static bool
+source_advance(StreamSource *source, BookKeyKind kind)
+{
+	if (source->file)
+		return sm_run_read_customer(source, kind);
+	if (source->next >= source->flat->ncustomers)
+		return false;
+	source->customer = &BOOK_CUSTOMERS(source->flat)[source->next++];
+	source->rows = source->next_rows;
+	source->next_rows += source->customer->nrows;
+	return true;
+}
+
+static void
+source_rewind(StreamSource *source)
+{
+	if (source->file)
+	{
+		if (BufFileSeek(source->file, 0, 0, SEEK_SET) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not rewind a subscription book's temporary file: %m")));
+		return;
+	}
+	source->next = 0;
+	source->next_rows = BOOK_ROWS(source->flat);
+	source->arena = BOOK_ARENA(source->flat);
+}
+
+static int
+customer_cmp(BookKeyKind kind, const StreamSource *a, const StreamSource *b)
+{
+	if (a->customer->hash != b->customer->hash)
+		return a->customer->hash < b->customer->hash ? -1 : 1;
+	return sm_key_compare(kind, a->arena, a->customer->key, b->arena, b->customer->key);
+}
+
+/* binaryheap keeps the largest first: order the sources backwards */
+static int
+heap_cmp(Datum a, Datum b, void *arg)
+{
+	BookStream *stream = arg;
+
+	return customer_cmp(stream->kind, &stream->sources[DatumGetInt32(b)],
+						&stream->sources[DatumGetInt32(a)]);
+}
+
+/*
+ * A stream over flat books and runs, allocated in the current memory
+ * context (its buffers too, whenever they grow), at its first customer.
+ */
+BookStream *
+sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files, int nfiles)
+{
+	BookStream *stream = palloc0(sizeof(BookStream));
+	int			n = nflats + nfiles;
+
+	stream->kind = kind;
+	stream->nsources = n;
+	stream->sources = palloc0(Max(n, 1) * sizeof(StreamSource));
+	stream->same = palloc(Max(n, 1) * sizeof(int));
+	stream->heap = binaryheap_allocate(Max(n, 1), heap_cmp, stream);
+	for (int i = 0; i < nflats; i++)
+		stream->sources[i].flat = flats[i];
+	for (int i = 0; i < nfiles; i++)
+		stream->sources[nflats + i].file = files[i];
+	for (int i = 0; i < n; i++)
+		stream->sources[i].cxt = CurrentMemoryContext;
+	sm_stream_rewind(stream);
+	return stream;
+}
+
+/* Back to the first customer. */
+void
+sm_stream_rewind(BookStream *stream)
+{
+	binaryheap_reset(stream->heap);
+	for (int i = 0; i < stream->nsources; i++)
+	{
+		source_rewind(&stream->sources[i]);
+		if (source_advance(&stream->sources[i], stream->kind))
+			binaryheap_add_unordered(stream->heap, Int32GetDatum(i));
+	}
+	binaryheap_build(stream->heap);
+	stream->nsame = 0;
+	stream->max_scale = 0;
+}
+
+/* The current customer: the one the sources same[0 .. nsame) hold. */
+static void
+merge_customer(BookStream *stream)
+{
+	const StreamSource *first = &stream->sources[stream->same[0]];
+	BookCustomer *c = &stream->customer;
+	int			scale = 0;
+	int			fits = MONEY_MAX_SCALE;
+	int64		nrows = 0;
+	BookRow    *out;
+
+	*c = *first->customer;
+	stream->arena = first->arena;
+	stream->rows = first->rows;
+	if (stream->nsame > 1)
+	{
+		for (int s = 0; s < stream->nsame; s++)
+		{
+			const StreamSource *in = &stream->sources[stream->same[s]];
+
+			nrows += in->customer->nrows;
+			c->first_start = Min(c->first_start, in->customer->first_start);
+			scale = Max(scale, in->customer->scale);
+			for (int32 k = 0; k < in->customer->nrows; k++)
+				fits = Min(fits, in->customer->scale + sm_money_headroom(in->rows[k].mrr));
+		}
+		if (nrows > PG_INT32_MAX)
+			sm_book_too_large();
+		if (nrows > stream->row_capacity)
+		{
+			stream->row_capacity = (int32) Min(Max(nrows, 2 * (int64) stream->row_capacity), PG_INT32_MAX);
+			if (stream->row_buffer)
+				pfree(stream->row_buffer);
+			stream->row_buffer = MemoryContextAllocHuge(first->cxt, stream->row_capacity * sizeof(BookRow));
+		}
+		c->scale = (uint8) Min(scale, fits);
+		c->nrows = (int32) nrows;
+		out = stream->row_buffer;
+		for (int s = 0; s < stream->nsame; s++)
+		{
+			const StreamSource *in = &stream->sources[stream->same[s]];
+
+			for (int32 k = 0; k < in->customer->nrows; k++)
+				*out++ = (BookRow)
+				{
+					.mrr = sm_money_to_scale(in->rows[k].mrr, in->customer->scale, c->scale),
+						.start = in->rows[k].start,.end = in->rows[k].end
+				};
+		}
+		sm_sort_book_rows(stream->row_buffer, nrows);
+		stream->rows = stream->row_buffer;
+	}
+	stream->max_scale = Max(stream->max_scale, c->scale);
+}
+
+/* Move to the next customer; false at the end. */
+bool
+sm_stream_next(BookStream *stream)
+{
+	/* the sources of the current customer move on to their next */
+	for (int s = 0; s < stream->nsame; s++)
+		if (source_advance(&stream->sources[stream->same[s]], stream->kind))
+			binaryheap_add(stream->heap, Int32GetDatum(stream->same[s]));
+	stream->nsame = 0;
+	if (binaryheap_empty(stream->heap))
+		return false;
+	stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
+	while (!binaryheap_empty(stream->heap) &&
+		   customer_cmp(stream->kind, &stream->sources[DatumGetInt32(binaryheap_first(stream->heap))],
+						&stream->sources[stream->same[0]]) == 0)
+		stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
+	merge_customer(stream);
+	return true;
+}
+
+/* Free the stream (not its flat books nor its files). */
+void
+sm_stream_end(BookStream *stream)
+{
+	for (int i = 0; i < stream->nsources; i++)
+	{
+		if (stream->sources[i].row_buffer)
+			pfree(stream->sources[i].row_buffer);
+		if (stream->sources[i].image_buffer)
+			pfree(stream->sources[i].image_buffer);
+	}
+	if (stream->row_buffer)
+		pfree(stream->row_buffer);
+	binaryheap_free(stream->heap);
+	pfree(stream->same);
+	pfree(stream->sources);
+	pfree(stream);
+}
+
+/*
+ * The header of a book in parts, as its flat form would have it but
+ * without customers: the options, the extent, the display scale, and for
+ * max_scale a bound (a customer met in several parts may get a lower scale
+ * than any one part gave it; the stream's max_scale is exact at its end).
+ */
+static void
+parts_header(Book *book, BookFlat *header)
+{
+	memset(header, 0, sizeof(BookFlat));
+	header->version = BOOK_FORMAT_VERSION;
+	if (book->npending > 0)
+	{
+		memcpy(header, book->pending[0], sizeof(BookFlat));
+		for (int i = 1; i < book->npending; i++)
+		{
+			header->display_scale = Max(header->display_scale, book->pending[i]->display_scale);
+			header->max_scale = Max(header->max_scale, book->pending[i]->max_scale);
+			header->min_day = Min(header->min_day, book->pending[i]->min_day);
+			header->max_day = Max(header->max_day, book->pending[i]->max_day);
+		}
+	}
+	else
+	{
+		header->key_kind = (uint8) book->key_kind;
+		sm_book_options_to_flat(&book->options, header);
+		header->display_scale = (uint8) book->display_scale;
+		header->min_day = book->min_day;
+		header->max_day = book->max_day;
+		header->max_scale = (uint8) sm_book_runs_max_scale(book);
+	}
+	SET_VARSIZE(header, MAXALIGN(sizeof(BookFlat)));
+	header->ncustomers = 0;
+	header->nrows = 0;
+	header->arena_len = 0;
+}
+
+/* Whether the book is in sorted parts that a stream reads without merging them. */
+static bool
+book_in_parts(const Book *book)
+{
+	return book->flat == NULL && (book->npending > 1 || sm_book_has_runs(book));
+}
+
+/*
+ * The stream of a book in parts, and its header; the remaining log of a
+ * spilled book is spilled first.
+ */
+BookStream *
+sm_book_stream(Book *book, BookFlat *header)
+{
+	BufFile   **files;
+	int			nfiles;
+
+	sm_book_runs_files(book, &files, &nfiles);
+	parts_header(book, header);
+	return sm_stream_begin(book->key_kind, book->pending, book->npending, files, nfiles);
+}
+
+/*
+ * How a reader gets the customers of a book datum: a stream when the book
+ * is in parts (then *flat is header, without customers), else NULL and
+ * *flat its flat form.
+ */
+BookStream *
+sm_book_input(Datum d, BookFlat *header, BookFlat **flat)
+{
+	Book	   *book = sm_datum_book(d);
+
+	if (book && book_in_parts(book))
+	{
+		*flat = header;
+		return sm_book_stream(book, header);
+	}
+	*flat = sm_book_flat_from_datum(d);
+	return NULL;
+}

@@ -1,0 +1,80 @@
+/*
+ * book_stream.h
+ *		A book read as a stream of customers, merged from sorted sources:
+ *		flat books in memory and runs spilled to temporary files.
+ *
+ * Every source lists its customers in ascending (hash, id) order, so any
+ * number of them merge in one pass with a binary heap, and a customer
+ * present in several is met once, with the rows of all.  The combine
+ * function's books, rollup() and a spilled log are all read this way:
+ * written into one flat book (book_merge.c), written into one longer run
+ * (book_spill.c), or walked customer by customer by a reader
+ * (customer_timeline.c), which never builds the merged book at all.
+ */
+#ifndef SM_BOOK_STREAM_H
+#define SM_BOOK_STREAM_H
+
+#include "lib/binaryheap.h"
+#include "storage/buffile.h"
+
+#include "book.h"
+
+/* One sorted source, at its current customer. */
+typedef struct StreamSource
+{
+	/* the current customer: its id is key in arena, as in a flat book */
+	const BookCustomer *customer;
+	const char *arena;
+	const BookRow *rows;
+
+	MemoryContext cxt;			/* of the stream, where buffers grow */
+
+	/* a flat book */
+	const BookFlat *flat;
+	int32		next;
+	const BookRow *next_rows;
+
+	/* or a run in a temporary file (book_spill.c) */
+	BufFile    *file;
+	BookCustomer run_customer;
+	BookRow    *row_buffer;
+	int32		row_capacity;
+	char	   *image_buffer;
+	Size		image_capacity;
+} StreamSource;
+
+typedef struct BookStream
+{
+	BookKeyKind kind;
+	StreamSource *sources;
+	int			nsources;
+	binaryheap *heap;			/* of source numbers, smallest customer first */
+	int		   *same;			/* the sources holding the current customer */
+	int			nsame;
+
+	/* the current customer, valid until the next call of sm_stream_next */
+	BookCustomer customer;		/* key: the id or its image's offset in arena */
+	const char *arena;
+	const BookRow *rows;
+	BookRow    *row_buffer;		/* where the rows of several sources meet */
+	int32		row_capacity;
+	int			max_scale;		/* of the customers met so far */
+} BookStream;
+
+extern BookStream *sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats,
+								   BufFile **files, int nfiles);
+extern bool sm_stream_next(BookStream *stream);
+extern void sm_stream_rewind(BookStream *stream);
+extern void sm_stream_end(BookStream *stream);
+extern BookStream *sm_book_stream(Book *book, BookFlat *header);
+extern BookStream *sm_book_input(Datum d, BookFlat *header, BookFlat **flat);
+
+/* book_spill.c: runs, and the run format */
+extern bool sm_book_has_runs(const Book *book);
+extern int	sm_book_runs_max_scale(const Book *book);
+extern void sm_book_runs_files(Book *book, BufFile ***files, int *nfiles);
+extern bool sm_run_read_customer(StreamSource *source, BookKeyKind kind);
+extern void sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *customer,
+								  const char *arena, const BookRow *rows);
+
+#endif
