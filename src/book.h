@@ -27,7 +27,9 @@
  * During aggregation a book is a read/write expanded object living in the
  * aggregate's memory context, so no row copies it; the transition function
  * only logs rows.  Its flat form (a varlena of type subscription_book) is
- * what crosses process boundaries and what a table stores: customers in
+ * what a table stores and what crosses process boundaries (but a parallel
+ * worker's large book, which crosses as the names of its runs,
+ * book_spill.c): customers in
  * ascending order of (hash of the id, id), then their rows, then the images
  * of text and uuid ids.  That order makes merging two books one sequential
  * pass, duplicate ids adjacent, and the form canonical (equal books are
@@ -92,6 +94,19 @@ typedef struct BookCustomer
 
 #define BOOK_FORMAT_VERSION 2
 #define BOOK_HAS_READ_OPTIONS 0x01
+/*
+ * A partial aggregate's book on its way to the leader, whose rows are in
+ * runs of the query's file set (book_spill.c): never stored, never read but
+ * by the combine function.
+ */
+#define BOOK_RUNS_ELSEWHERE 0x02
+
+/*
+ * A partial aggregate's book of this many rows or more leaves as runs, even
+ * within saas_metrics.max_memory: the leader then reads it from a file as
+ * it reads it, rather than holding a copy of every worker's book.
+ */
+#define SM_HANDOFF_FROM_ROWS 65536
 
 typedef struct BookFlat
 {
@@ -150,6 +165,7 @@ typedef struct Book
 
 	/* the log spilled to temporary files once it outgrows max_memory */
 	bool		may_spill;
+	bool		spill_to_leader;	/* a partial aggregate's: runs handed on */
 	BookRuns   *runs;
 
 	/* books to merge into one when read (the combine function's) */
@@ -198,7 +214,11 @@ extern void sm_book_merge_parts(Book *book);
 /* book_spill.c */
 extern int	sm_book_max_memory;
 extern bool sm_book_over_budget(int64 log_rows, Size arena_bytes);
-extern bool sm_book_may_spill(FunctionCallInfo fcinfo);
+extern void sm_book_set_spill(Book *book, FunctionCallInfo fcinfo);
+extern void sm_book_spill_init(void);
+extern BookFlat *sm_book_handoff(Book *book);
+extern void sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat);
+extern BookFlat *sm_book_flat_or_handoff(Datum d);
 extern void sm_book_spill_log(Book *book);
 extern void sm_book_register_run_cleanup(FunctionCallInfo fcinfo, Book *book);
 

@@ -499,6 +499,13 @@ log_to_flat(Book *book)
 BookFlat *
 sm_book_flat(Book *book)
 {
+	if (book->flat == NULL && book->spill_to_leader &&
+		(book->runs != NULL || book->nlog >= SM_HANDOFF_FROM_ROWS))
+	{
+		/* a partial aggregate's runs go to the leader as they are */
+		book->flat = sm_book_handoff(book);
+		book->flat_is_log = true;
+	}
 	if (book->flat == NULL && (book->npending > 0 || book->runs != NULL))
 		sm_book_merge_parts(book);
 	if (book->flat == NULL)
@@ -555,9 +562,13 @@ sm_datum_book(Datum d)
 	return NULL;
 }
 
-/* The flat form of a book datum, without copying where it already is one. */
+/*
+ * The flat form of a book datum, without copying where it already is one;
+ * for a partial aggregate's spilled book, the header that names its runs
+ * (only the combine function reads that).
+ */
 BookFlat *
-sm_book_flat_from_datum(Datum d)
+sm_book_flat_or_handoff(Datum d)
 {
 	Book	   *book = sm_datum_book(d);
 	BookFlat   *flat;
@@ -566,6 +577,19 @@ sm_book_flat_from_datum(Datum d)
 		return sm_book_flat(book);
 	flat = (BookFlat *) PG_DETOAST_DATUM(d);
 	sm_book_check_version(flat);
+	return flat;
+}
+
+/* The flat form of a book datum, without copying where it already is one. */
+BookFlat *
+sm_book_flat_from_datum(Datum d)
+{
+	BookFlat   *flat = sm_book_flat_or_handoff(d);
+
+	if (flat->flags & BOOK_RUNS_ELSEWHERE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a partial aggregate's subscription book can only be read by its combine function")));
 	return flat;
 }
 

@@ -35,7 +35,7 @@ check_compatible(const BookFlat *a, const BookFlat *b)
 				 errdetail("One has %s ids, the other %s ids.",
 						   sm_key_kind_name((BookKeyKind) a->key_kind),
 						   sm_key_kind_name((BookKeyKind) b->key_kind))));
-	if (a->flags != b->flags ||
+	if ((a->flags & ~BOOK_RUNS_ELSEWHERE) != (b->flags & ~BOOK_RUNS_ELSEWHERE) ||
 		((a->flags & BOOK_HAS_READ_OPTIONS) &&
 		 (a->period != b->period || a->from_day != b->from_day || a->to_day != b->to_day)))
 		ereport(ERROR,
@@ -120,7 +120,7 @@ sm_book_merge_parts(Book *book)
 	BookFlat   *merged;
 
 	Assert(book->flat == NULL);
-	if (book->npending == 1)
+	if (book->npending == 1 && book->runs == NULL)
 		merged = book->pending[0];
 	else
 	{
@@ -162,6 +162,20 @@ add_pending(Book *book, BookFlat *flat)
 }
 
 /*
+ * Add a book to the combine function's state: its flat form, or a partial
+ * aggregate's header and the runs it names (book_spill.c).
+ */
+static void
+take_book(FunctionCallInfo fcinfo, Book *book, Datum d)
+{
+	BookFlat   *flat = sm_book_flat_or_handoff(d);
+
+	add_pending(book, flat);
+	if (flat->flags & BOOK_RUNS_ELSEWHERE)
+		sm_book_adopt_runs(fcinfo, book, flat);
+}
+
+/*
  * subscription_book_combine(a, b): the combine function of the
  * subscription aggregates and the transition function of rollup().
  */
@@ -187,11 +201,11 @@ subscription_book_combine(PG_FUNCTION_ARGS)
 		Book	   *book = sm_book_create(aggcxt, BOOK_KEY_BIGINT);
 
 		if (!PG_ARGISNULL(0))
-			add_pending(book, sm_book_flat_from_datum(PG_GETARG_DATUM(0)));
+			take_book(fcinfo, book, PG_GETARG_DATUM(0));
 		mine = book;
 	}
 	/* a log book (the leader's own partial state) is added flattened */
-	add_pending(mine, sm_book_flat_from_datum(PG_GETARG_DATUM(1)));
+	take_book(fcinfo, mine, PG_GETARG_DATUM(1));
 	mine->key_kind = (BookKeyKind) mine->pending[0]->key_kind;
 	PG_RETURN_DATUM(EOHPGetRWDatum(&mine->hdr));
 }

@@ -30,10 +30,28 @@
  * The files belong to the query's resource owner, which deletes them if the
  * query fails; otherwise they are closed, and deleted, by a callback of the
  * aggregate when its state is reset or the query ends.
+ *
+ * A partial aggregate's book (a parallel worker's, or the leader's own part
+ * of the scan) must reach the leader's combine function as one datum, at
+ * most 1 GB.  So once it has spilled it does not merge its runs into a flat
+ * book: its runs are files of the query's file set (storage/fileset.h, in
+ * a directory named after the leader's pid), and its flat form is a header
+ * that names them (BOOK_RUNS_ELSEWHERE).  The leader's combine function
+ * opens them (sm_book_adopt_runs) and reads them as runs of its own book:
+ * no process ever holds a large book in memory, and none is limited to
+ * 1 GB.  The leader deletes the files it adopted when its aggregate ends
+ * or fails; the directory goes at the end of the leader's transaction, with
+ * the files of a worker whose query failed before the leader adopted them.
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "executor/nodeAgg.h"
 #include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "storage/fileset.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #include "book_stream.h"
@@ -52,10 +70,17 @@ typedef struct RunRecord
 	int64		key;			/* the bigint id, or the length of the image */
 } RunRecord;
 
+/* The file set of a query's handed-on runs: this number, the leader's pid. */
+#define HANDOFF_FILESET_NUMBER 0x5AA5B00C
+#define RUN_NAME_LEN 32
+
 typedef struct Run
 {
-	BufFile    *file;
+	BufFile    *file;			/* NULL once closed */
 	int			level;			/* merged from FAN_IN runs of level - 1 */
+	FileSet    *fileset;		/* NULL: a private temporary file */
+	char		name[RUN_NAME_LEN]; /* in fileset */
+	bool		deleted;
 } Run;
 
 struct BookRuns
@@ -66,7 +91,24 @@ struct BookRuns
 	int			max_scale;		/* of the customers written */
 	bool		cleanup_registered;
 	BufFile   **files;			/* the runs' files, for a stream */
+	FileSet		fileset;		/* of runs handed on to the leader */
+	bool		fileset_ready;
+	MemoryContextCallback adopted_cleanup;	/* once it adopted runs */
 };
+
+/* What a handed-on book's flat form holds after its header: its runs. */
+typedef struct HandoffRuns
+{
+	FileSet		fileset;
+	int32		nruns;
+	char		names[FLEXIBLE_ARRAY_MEMBER][RUN_NAME_LEN];
+} HandoffRuns;
+
+/* The leader's view of the query file set, for the sweep at transaction end. */
+static FileSet leader_fileset;
+static bool leader_fileset_used = false;
+
+static void leader_uses_fileset(void);
 
 static Size
 budget_bytes(void)
@@ -92,13 +134,58 @@ sm_book_over_budget(int64 log_rows, Size arena_bytes)
 }
 
 /*
- * Whether this call of a transition function may spill its book: see the
- * file header.
+ * How this call of a transition function lets its book spill: not at all
+ * (a window aggregate), to private temporary files, or, in a partial
+ * aggregate, to the query's file set for the leader (see the file header).
  */
-bool
-sm_book_may_spill(FunctionCallInfo fcinfo)
+void
+sm_book_set_spill(Book *book, FunctionCallInfo fcinfo)
 {
-	return AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
+	book->may_spill = AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
+	book->spill_to_leader = book->may_spill &&
+		DO_AGGSPLIT_SERIALIZE(((AggState *) fcinfo->context)->aggsplit);
+	/* a leader sweeps its query's file set even if a worker fails first */
+	if (book->spill_to_leader)
+		leader_uses_fileset();
+}
+
+/* The query's file set of handed-on runs: the leader's pid names it. */
+static void
+handoff_fileset(FileSet *fileset)
+{
+	PGPROC	   *leader = MyProc->lockGroupLeader;
+
+	FileSetInit(fileset);
+	fileset->creator_pid = leader ? leader->pid : MyProcPid;
+	fileset->number = HANDOFF_FILESET_NUMBER;
+}
+
+/* In the leader: remember to remove the query's file set when the transaction ends. */
+static void
+leader_uses_fileset(void)
+{
+	if (IsParallelWorker() || leader_fileset_used)
+		return;
+	handoff_fileset(&leader_fileset);
+	leader_fileset_used = true;
+}
+
+static void
+sweep_at_transaction_end(XactEvent event, void *arg pg_attribute_unused())
+{
+	if (!leader_fileset_used)
+		return;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+	{
+		leader_fileset_used = false;
+		FileSetDeleteAll(&leader_fileset);
+	}
+}
+
+void
+sm_book_spill_init(void)
+{
+	RegisterXactCallback(sweep_at_transaction_end, NULL);
 }
 
 bool
@@ -189,19 +276,38 @@ sm_run_read_customer(StreamSource *source, BookKeyKind kind)
 	return true;
 }
 
-/* A new temporary file, in the book's memory context. */
-static BufFile *
-run_file(Book *book)
+/*
+ * A new run's file, in the book's memory context: a private temporary file,
+ * or a file of the query's file set when the run goes to the leader.
+ */
+static Run
+run_file(Book *book, int level)
 {
+	static uint32 nfiles = 0;
 	MemoryContext old = MemoryContextSwitchTo(book->hdr.eoh_context);
-	BufFile    *file = BufFileCreateTemp(false);
+	BookRuns   *runs = book->runs;
+	Run			run = {.level = level};
 
+	if (book->spill_to_leader)
+	{
+		if (!runs->fileset_ready)
+		{
+			handoff_fileset(&runs->fileset);
+			runs->fileset_ready = true;
+			leader_uses_fileset();
+		}
+		run.fileset = &runs->fileset;
+		snprintf(run.name, RUN_NAME_LEN, "book.%d.%u", MyProcPid, nfiles++);
+		run.file = BufFileCreateFileSet(run.fileset, run.name);
+	}
+	else
+		run.file = BufFileCreateTemp(false);
 	MemoryContextSwitchTo(old);
-	return file;
+	return run;
 }
 
 static void
-add_run(Book *book, BufFile *file, int level)
+add_run(Book *book, Run run)
 {
 	BookRuns   *runs = book->runs;
 
@@ -212,17 +318,27 @@ add_run(Book *book, BufFile *file, int level)
 			repalloc(runs->runs, runs->maxruns * sizeof(Run)) :
 			MemoryContextAlloc(book->hdr.eoh_context, runs->maxruns * sizeof(Run));
 	}
-	runs->runs[runs->nruns++] = (Run)
-	{
-		.file = file,.level = level
-	};
+	runs->runs[runs->nruns++] = run;
+}
+
+/* Close a run's file, and delete it (a private one is deleted by closing). */
+static void
+drop_run(Run *run)
+{
+	if (run->file)
+		BufFileClose(run->file);
+	run->file = NULL;
+	if (run->fileset && !run->deleted)
+		BufFileDeleteFileSet(run->fileset, run->name, true);
+	run->deleted = true;
 }
 
 /* The sorted log as a run: each customer's rows as the flat form holds them. */
-static BufFile *
+static Run
 write_log_run(Book *book)
 {
-	BufFile    *file = run_file(book);
+	Run			run = run_file(book, 0);
+	BufFile    *file = run.file;
 	BookLogRow *log = book->log;
 	BookRow    *rows = NULL;
 	int32		capacity = 0;
@@ -250,7 +366,7 @@ write_log_run(Book *book)
 	}
 	if (rows)
 		pfree(rows);
-	return file;
+	return run;
 }
 
 /* Merge the runs from first on into one run of the next level. */
@@ -260,9 +376,8 @@ merge_runs(Book *book, int first)
 	BookRuns   *runs = book->runs;
 	int			n = runs->nruns - first;
 	BufFile   **files = palloc(n * sizeof(BufFile *));
-	BufFile    *merged = run_file(book);
+	Run			merged = run_file(book, runs->runs[first].level + 1);
 	BookStream *stream;
-	int			level = runs->runs[first].level + 1;
 
 	for (int i = 0; i < n; i++)
 		files[i] = runs->runs[first + i].file;
@@ -271,14 +386,14 @@ merge_runs(Book *book, int first)
 	{
 		if ((k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		sm_run_write_customer(merged, book->key_kind, &stream->customer, stream->arena, stream->rows);
+		sm_run_write_customer(merged.file, book->key_kind, &stream->customer, stream->arena, stream->rows);
 	}
 	sm_stream_end(stream);
-	for (int i = 0; i < n; i++)
-		BufFileClose(files[i]);
+	for (int i = first; i < runs->nruns; i++)
+		drop_run(&runs->runs[i]);
 	pfree(files);
 	runs->nruns = first;
-	add_run(book, merged, level);
+	add_run(book, merged);
 }
 
 /*
@@ -296,7 +411,7 @@ sm_book_spill_log(Book *book)
 	runs = book->runs;
 	sm_book_sort_log(book);
 	sm_book_summarise_history(book);
-	add_run(book, write_log_run(book), 0);
+	add_run(book, write_log_run(book));
 	book->nlog = 0;
 	book->arena_len = 0;
 	for (;;)
@@ -327,19 +442,23 @@ sm_book_runs_files(Book *book, BufFile ***files, int *nfiles)
 		pfree(runs->files);
 	runs->files = MemoryContextAlloc(book->hdr.eoh_context, Max(runs->nruns, 1) * sizeof(BufFile *));
 	for (int i = 0; i < runs->nruns; i++)
-		runs->files[i] = runs->runs[i].file;
+		if (runs->runs[i].file)
+			runs->files[(*nfiles)++] = runs->runs[i].file;
 	*files = runs->files;
-	*nfiles = runs->nruns;
 }
 
+/*
+ * When the aggregate's state is reset or the query ends: its runs closed
+ * and deleted, except those handed on to the leader.
+ */
 static void
 close_runs(Datum arg)
 {
 	Book	   *book = (Book *) DatumGetPointer(arg);
 
 	for (int i = 0; i < book->runs->nruns; i++)
-		BufFileClose(book->runs->runs[i].file);
-	book->runs->nruns = 0;
+		if (book->runs->runs[i].file)
+			drop_run(&book->runs->runs[i]);
 }
 
 /* Close the book's runs when the aggregate's state is reset (once it has some). */
@@ -350,4 +469,107 @@ sm_book_register_run_cleanup(FunctionCallInfo fcinfo, Book *book)
 		return;
 	AggRegisterCallback(fcinfo, close_runs, PointerGetDatum(book));
 	book->runs->cleanup_registered = true;
+}
+
+/*
+ * A partial aggregate's spilled book as it leaves for the leader: its
+ * header, and the names of its runs, closed (so written out) and left to
+ * the leader.
+ */
+BookFlat *
+sm_book_handoff(Book *book)
+{
+	BookRuns   *runs;
+	HandoffRuns *handoff;
+	BookFlat   *flat;
+	Size		arena_len;
+	int32		n = 0;
+
+	if (book->nlog > 0)
+		sm_book_spill_log(book);
+	runs = book->runs;
+	arena_len = MAXALIGN(offsetof(HandoffRuns, names) + runs->nruns * RUN_NAME_LEN);
+	flat = MemoryContextAllocZero(book->hdr.eoh_context, MAXALIGN(sizeof(BookFlat)) + arena_len);
+	SET_VARSIZE(flat, MAXALIGN(sizeof(BookFlat)) + arena_len);
+	flat->version = BOOK_FORMAT_VERSION;
+	flat->key_kind = (uint8) book->key_kind;
+	sm_book_options_to_flat(&book->options, flat);
+	flat->flags |= BOOK_RUNS_ELSEWHERE;
+	flat->max_scale = (uint8) runs->max_scale;
+	flat->display_scale = (uint8) book->display_scale;
+	flat->min_day = book->min_day;
+	flat->max_day = book->max_day;
+	flat->arena_len = arena_len;
+	handoff = (HandoffRuns *) BOOK_ARENA(flat);
+	handoff->fileset = runs->fileset;
+	for (int i = 0; i < runs->nruns; i++)
+	{
+		Run		   *run = &runs->runs[i];
+
+		if (run->deleted)
+			continue;
+		if (run->file)
+			BufFileClose(run->file);
+		run->file = NULL;
+		memcpy(handoff->names[n++], run->name, RUN_NAME_LEN);
+	}
+	handoff->nruns = n;
+	return flat;
+}
+
+/* When an adopting book's memory goes, on error too: the files it adopted. */
+static void
+delete_adopted_runs(void *arg)
+{
+	BookRuns   *runs = (BookRuns *) arg;
+
+	for (int i = 0; i < runs->nruns; i++)
+		if (runs->runs[i].fileset && !runs->runs[i].deleted)
+		{
+			/* on error they were closed by the resource owner */
+			BufFileDeleteFileSet(runs->runs[i].fileset, runs->runs[i].name, true);
+			runs->runs[i].deleted = true;
+		}
+}
+
+/*
+ * The leader's combine function takes the runs a partial aggregate handed
+ * on (flat is its header) as runs of its own book, to be read with them
+ * and deleted with it.
+ */
+void
+sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat)
+{
+	const HandoffRuns *handoff = (const HandoffRuns *) BOOK_ARENA(flat);
+	MemoryContext old;
+	FileSet    *fileset;
+
+	if ((Size) flat->arena_len < offsetof(HandoffRuns, names) ||
+		(Size) flat->arena_len < offsetof(HandoffRuns, names) + (Size) handoff->nruns * RUN_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid subscription book: a partial aggregate's runs are not named")));
+	leader_uses_fileset();
+	if (book->runs == NULL)
+	{
+		book->runs = MemoryContextAllocZero(book->hdr.eoh_context, sizeof(BookRuns));
+		book->runs->adopted_cleanup.func = delete_adopted_runs;
+		book->runs->adopted_cleanup.arg = book->runs;
+		MemoryContextRegisterResetCallback(book->hdr.eoh_context, &book->runs->adopted_cleanup);
+	}
+	book->runs->max_scale = Max(book->runs->max_scale, flat->max_scale);
+	old = MemoryContextSwitchTo(book->hdr.eoh_context);
+	fileset = palloc(sizeof(FileSet));
+	*fileset = handoff->fileset;
+	for (int32 i = 0; i < handoff->nruns; i++)
+	{
+		Run			run = {.fileset = fileset};
+
+		memcpy(run.name, handoff->names[i], RUN_NAME_LEN);
+		run.name[RUN_NAME_LEN - 1] = '\0';
+		run.file = BufFileOpenFileSet(fileset, run.name, O_RDONLY, false);
+		add_run(book, run);
+	}
+	MemoryContextSwitchTo(old);
+	sm_book_register_run_cleanup(fcinfo, book);
 }

@@ -237,6 +237,7 @@ parts_header(Book *book, BookFlat *header)
 		header->max_scale = (uint8) sm_book_runs_max_scale(book);
 	}
 	SET_VARSIZE(header, MAXALIGN(sizeof(BookFlat)));
+	header->flags &= ~BOOK_RUNS_ELSEWHERE;
 	header->ncustomers = 0;
 	header->nrows = 0;
 	header->arena_len = 0;

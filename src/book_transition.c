@@ -252,7 +252,8 @@ book_transition(FunctionCallInfo fcinfo, BookKeyKind kind, bool is_timestamptz)
 		if (PG_NARGS() > ARG_PERIOD)
 			check_same_options(fcinfo, is_timestamptz, book);
 	}
-	book->may_spill = !small && sm_book_may_spill(fcinfo);
+	if (!small)
+		sm_book_set_spill(book, fcinfo);
 
 	started_at = day_argument(fcinfo, ARG_STARTED_AT, is_timestamptz);
 	ended_at = PG_ARGISNULL(ARG_ENDED_AT) ? DATEVAL_NOEND :

@@ -39,6 +39,7 @@ _PG_init(void)
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("saas_metrics");
+	sm_book_spill_init();
 }
 
 /* A count of customers, responses or periods: zero or more. */

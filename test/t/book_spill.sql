@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 \i test/reference/book.sql
 \i test/t/lib/plan_of.sql
-SELECT plan(35);
+SELECT plan(41);
 
 CALL ref.make_book('sp_bigint', 12000, 41);
 CALL ref.make_book('sp_text', 5000, 42, 'text');
@@ -94,6 +94,27 @@ FROM unnest(ARRAY['sp_bigint', 'sp_text']) AS x(tab), pg_temp.answers(x.tab) a
 JOIN in_memory m ON m.what = a.what WHERE m.tab = x.tab AND m.what IN ('mrr_movements', 'cohort_retention', 'subscription_book_agg')
 ORDER BY m.tab, m.what;
 SET max_parallel_workers_per_gather = 0;
+
+-- a partial aggregate's book of 65,536 rows or more leaves for the leader as
+-- runs in files even within max_memory; the leader reads them as runs
+RESET saas_metrics.max_memory;
+CREATE TABLE sp_large AS
+SELECT 'cus_' || (i % 150000) AS customer_id, date '2021-01-01' + (i * 7 % 1500) AS started_at,
+       CASE WHEN i % 3 = 0 THEN NULL ELSE date '2021-01-01' + (i * 7 % 1500) + (i % 400) END AS ended_at,
+       ((i % 97) + 0.5)::numeric(10, 2) AS mrr
+FROM generate_series(1, 450000) AS i;
+ANALYZE sp_large;
+CREATE TEMP TABLE large_serial AS SELECT * FROM pg_temp.answers('sp_large');
+SET max_parallel_workers_per_gather = 2;
+SELECT matches(pg_temp.plan_of('SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM sp_large',
+                               'ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF'),
+               'Partial Aggregate[^\n]*\n[^\n]*temp written=[1-9]',
+               'at the default max_memory, a large partial book leaves as runs');
+SELECT is(a.answer, s.answer, 'sp_large, parallel, runs handed to the leader: ' || s.what)
+FROM pg_temp.answers('sp_large') a JOIN large_serial s ON s.what = a.what
+ORDER BY s.what;
+SET max_parallel_workers_per_gather = 0;
+SET saas_metrics.max_memory = '64kB';
 
 -- an error after the log has spilled: the runs go with the subtransaction
 SELECT throws_ok($$SELECT mrr_movements(customer_id, started_at, ended_at, mrr)
