@@ -154,6 +154,7 @@ typedef struct Book
 	int32		min_day;
 	int32		max_day;
 	int			display_scale;
+	int			max_row_scale;	/* of the rows logged: a bound of their customers' */
 
 	/* the rows as they came: no lookup per row */
 	BookLogRow *log;

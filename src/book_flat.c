@@ -15,9 +15,10 @@
  * order or the plan.
  *
  * Memory: 32 bytes per logged row, plus each text or uuid id's image per
- * row (MAXALIGNed); flattening sorts the log in place with a scratch copy of
- * it, then writes the flat form: 24 bytes per customer, 16 per row active on
- * some day, and the id images once per customer.
+ * row (MAXALIGNed); flattening sorts the log in place, then writes the flat
+ * form: 24 bytes per customer, 16 per row active on some day, and the id
+ * images once per customer.  A reader of the shorthand aggregates walks the
+ * sorted log itself (book_stream.c), without the flat form.
  */
 #include "postgres.h"
 
@@ -217,6 +218,7 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 	row->start = start;
 	row->end = end;
 	book->display_scale = Max(book->display_scale, display_scale);
+	book->max_row_scale = Max(book->max_row_scale, scale);
 	book->min_day = Min(book->min_day, start);
 	book->max_day = Max(book->max_day, DATE_IS_NOEND(end) ? start : end);
 }
@@ -224,48 +226,123 @@ sm_book_log_row(Book *book, int64 key, const char *id_bytes, Size id_len,
 /* ---- flattening ------------------------------------------------------ */
 
 /*
- * Sort log rows by hash: an LSD radix sort, three stable passes of 11, 11
- * and 10 bits, moving the rows themselves so that every pass reads and
- * writes sequentially (the counts of all three digits come from one pass).
- * The result is in buffer; rows is left as scratch.
+ * Sort log rows by hash, in place: fresh memory is costly to touch (every
+ * page faults in), so the sort needs no copy of the log.  An American flag
+ * pass on the top 11 bits counts the rows of each bucket and moves every
+ * row straight to its bucket by cycles of swaps; then each bucket, about
+ * n / 2048 rows, is sorted on the low 21 bits: an LSD radix sort of two
+ * passes (11 and 10 bits) through a scratch copy of the bucket, reused and
+ * small enough to stay in cache, or an insertion sort for a few rows.
  */
-#define RADIX_BITS 11
-#define RADIX_BUCKETS (1 << RADIX_BITS)
+#define TOP_BITS 11
+#define TOP_BUCKETS (1 << TOP_BITS)
+#define LOW_BITS (32 - TOP_BITS)
+#define LOW_PASS_BITS 11
+#define INSERTION_SORT_ROWS 32
 
-static BookLogRow *
-sort_log_by_hash(BookLogRow *rows, BookLogRow *buffer, int32 n)
+static inline uint32
+top_digit(const BookLogRow *row)
 {
-	int32	   *offsets = palloc0(3 * RADIX_BUCKETS * sizeof(int32));
-	BookLogRow *from = rows;
-	BookLogRow *to = buffer;
+	return row->hash >> LOW_BITS;
+}
 
-	for (int32 i = 0; i < n; i++)
-		for (int pass = 0; pass < 3; pass++)
-			offsets[pass * RADIX_BUCKETS + ((rows[i].hash >> (pass * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
-	for (int pass = 0; pass < 3; pass++)
+/* rows[0 .. n) by the low bits of the hash, stably, through scratch */
+static void
+sort_bucket_by_low_bits(BookLogRow *rows, int32 n, BookLogRow *scratch)
+{
+	int32		counts[2][1 << LOW_PASS_BITS];
+	const uint32 masks[2] = {(1 << LOW_PASS_BITS) - 1, (1 << (LOW_BITS - LOW_PASS_BITS)) - 1};
+	const int	shifts[2] = {0, LOW_PASS_BITS};
+	BookLogRow *from = rows;
+	BookLogRow *to = scratch;
+
+	if (n <= INSERTION_SORT_ROWS)
 	{
-		int32	   *offset = offsets + pass * RADIX_BUCKETS;
-		int			shift = pass * RADIX_BITS;
+		for (int32 i = 1; i < n; i++)
+		{
+			BookLogRow row = rows[i];
+			int32		j = i;
+
+			while (j > 0 && rows[j - 1].hash > row.hash)
+			{
+				rows[j] = rows[j - 1];
+				j--;
+			}
+			rows[j] = row;
+		}
+		return;
+	}
+	memset(counts, 0, sizeof(counts));
+	for (int32 i = 0; i < n; i++)
+		for (int pass = 0; pass < 2; pass++)
+			counts[pass][(rows[i].hash >> shifts[pass]) & masks[pass]]++;
+	for (int pass = 0; pass < 2; pass++)
+	{
 		int32		sum = 0;
 		BookLogRow *swap;
 
-		CHECK_FOR_INTERRUPTS();
-		for (int b = 0; b < RADIX_BUCKETS; b++)
+		for (uint32 d = 0; d <= masks[pass]; d++)
 		{
-			int32		count = offset[b];
+			int32		count = counts[pass][d];
 
-			offset[b] = sum;
+			counts[pass][d] = sum;
 			sum += count;
 		}
 		for (int32 i = 0; i < n; i++)
-			to[offset[(from[i].hash >> shift) & (RADIX_BUCKETS - 1)]++] = from[i];
+			to[counts[pass][(from[i].hash >> shifts[pass]) & masks[pass]]++] = from[i];
 		swap = from;
 		from = to;
 		to = swap;
 	}
-	pfree(offsets);
-	/* after an odd number of passes the result is in buffer */
-	return from;
+	/* after two passes the rows are back in rows */
+}
+
+static void
+sort_log_by_hash(BookLogRow *rows, int32 n, MemoryContext cxt)
+{
+	int32	   *next = palloc0((TOP_BUCKETS + 1) * sizeof(int32));
+	int32	   *end = palloc((TOP_BUCKETS + 1) * sizeof(int32));
+	int32		largest = 0;
+	BookLogRow *scratch;
+
+	for (int32 i = 0; i < n; i++)
+		next[top_digit(&rows[i]) + 1]++;
+	for (int b = 0; b < TOP_BUCKETS; b++)
+	{
+		largest = Max(largest, next[b + 1]);
+		next[b + 1] += next[b];
+		end[b] = next[b + 1];
+	}
+	CHECK_FOR_INTERRUPTS();
+	for (int b = 0; b < TOP_BUCKETS; b++)
+	{
+		while (next[b] < end[b])
+		{
+			BookLogRow row = rows[next[b]];
+			uint32		d = top_digit(&row);
+
+			/* carry the row to its bucket, and the one there to its own */
+			while (d != (uint32) b)
+			{
+				BookLogRow displaced = rows[next[d]];
+
+				rows[next[d]++] = row;
+				row = displaced;
+				d = top_digit(&row);
+			}
+			rows[next[b]++] = row;
+		}
+	}
+	scratch = MemoryContextAllocHuge(cxt, Max(largest, 1) * sizeof(BookLogRow));
+	for (int b = 0, first = 0; b < TOP_BUCKETS; first = end[b], b++)
+	{
+		if ((b & 0xFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		sort_bucket_by_low_bits(rows + first, end[b] - first, scratch);
+	}
+	pfree(scratch);
+	pfree(next);
+	pfree(end);
 }
 
 typedef struct KeySortArg
@@ -427,25 +504,15 @@ sm_book_log_customer_end(const Book *book, const BookLogRow *rows, int32 i, int3
 }
 
 /*
- * Sort the log by customer: (hash, id).  The log is a set of rows, so
- * sorting it loses nothing; the sorted copy replaces it, with the same
- * capacity, in the book's context.
+ * Sort the log by customer: (hash, id), in place.  The log is a set of
+ * rows, so sorting it loses nothing.
  */
 void
 sm_book_sort_log(Book *book)
 {
-	BookLogRow *buffer = MemoryContextAllocHuge(book->hdr.eoh_context,
-												Max(book->maxlog, 1) * sizeof(BookLogRow));
-	KeySortArg arg = {book->key_kind, book->arena};
+	KeySortArg	arg = {book->key_kind, book->arena};
 
-	if (sort_log_by_hash(book->log, buffer, book->nlog) == buffer)
-	{
-		if (book->log)
-			pfree(book->log);
-		book->log = buffer;
-	}
-	else
-		pfree(buffer);
+	sort_log_by_hash(book->log, book->nlog, book->hdr.eoh_context);
 	for (int32 i = 0; i < book->nlog;)
 	{
 		int32		j = i + 1;

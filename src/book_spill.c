@@ -3,8 +3,8 @@
  *		A log larger than saas_metrics.max_memory, written to temporary files
  *		as sorted runs and read back as a stream.
  *
- * A book's log, the scratch copy its sort needs and the images of its text
- * or uuid ids are kept within saas_metrics.max_memory.  When growing the
+ * A book's log and the images of its text or uuid ids are kept within
+ * saas_metrics.max_memory.  When growing the
  * log or the arena would pass it, the log is sorted by customer, as
  * flattening does (book_flat.c), a windowed shorthand's history is
  * summarised (book_history.c), and the log is written to a temporary file
@@ -124,13 +124,13 @@ fan_in(void)
 }
 
 /*
- * Whether a log of log_rows rows (and its sort's scratch copy) and an arena
- * of arena_bytes pass the budget.
+ * Whether a log of log_rows rows and an arena of arena_bytes pass the
+ * budget (the log is sorted in place, book_flat.c).
  */
 bool
 sm_book_over_budget(int64 log_rows, Size arena_bytes)
 {
-	return 2 * log_rows * sizeof(BookLogRow) + arena_bytes > budget_bytes();
+	return log_rows * sizeof(BookLogRow) + arena_bytes > budget_bytes();
 }
 
 /*
@@ -381,7 +381,7 @@ merge_runs(Book *book, int first)
 
 	for (int i = 0; i < n; i++)
 		files[i] = runs->runs[first + i].file;
-	stream = sm_stream_begin(book->key_kind, NULL, 0, files, n);
+	stream = sm_stream_begin(book->key_kind, NULL, 0, files, n, NULL);
 	for (int64 k = 0; sm_stream_next(stream); k++)
 	{
 		if ((k & 0xFFFF) == 0)
@@ -426,7 +426,7 @@ sm_book_spill_log(Book *book)
 	}
 }
 
-/* The files of a book's runs, once what remains of its log is one of them. */
+/* The open files of a book's runs. */
 void
 sm_book_runs_files(Book *book, BufFile ***files, int *nfiles)
 {
@@ -436,8 +436,6 @@ sm_book_runs_files(Book *book, BufFile ***files, int *nfiles)
 	*nfiles = 0;
 	if (runs == NULL)
 		return;
-	if (book->nlog > 0)
-		sm_book_spill_log(book);
 	if (runs->files)
 		pfree(runs->files);
 	runs->files = MemoryContextAlloc(book->hdr.eoh_context, Max(runs->nruns, 1) * sizeof(BufFile *));

@@ -23,11 +23,46 @@
 #include "book_stream.h"
 #include "money.h"
 
+/* The next customer of a sorted log, as the flat form would hold it. */
+static bool
+log_advance(StreamSource *source)
+{
+	const Book *book = source->log_book;
+	int32		i = source->next;
+	int32		j;
+	int			scale;
+
+	if (i >= book->nlog)
+		return false;
+	j = sm_book_log_customer_end(book, book->log, i, book->nlog);
+	if (j - i > source->row_capacity)
+	{
+		if (source->row_buffer)
+			pfree(source->row_buffer);
+		source->row_capacity = Max(j - i, 2 * source->row_capacity);
+		source->row_buffer = MemoryContextAllocHuge(source->cxt, source->row_capacity * sizeof(BookRow));
+	}
+	source->run_customer = (BookCustomer)
+	{
+		.key = book->log[i].key,.hash = book->log[i].hash
+	};
+	source->run_customer.nrows = sm_book_customer_rows(book->log + i, j - i, source->row_buffer,
+													   &source->run_customer.first_start, &scale);
+	source->run_customer.scale = (uint8) scale;
+	source->customer = &source->run_customer;
+	source->arena = book->arena;
+	source->rows = source->row_buffer;
+	source->next = j;
+	return true;
+}
+
 static bool
 source_advance(StreamSource *source, BookKeyKind kind)
 {
 	if (source->file)
 		return sm_run_read_customer(source, kind);
+	if (source->log_book)
+		return log_advance(source);
 	if (source->next >= source->flat->ncustomers)
 		return false;
 	source->customer = &BOOK_CUSTOMERS(source->flat)[source->next++];
@@ -48,8 +83,11 @@ source_rewind(StreamSource *source)
 		return;
 	}
 	source->next = 0;
-	source->next_rows = BOOK_ROWS(source->flat);
-	source->arena = BOOK_ARENA(source->flat);
+	if (source->flat)
+	{
+		source->next_rows = BOOK_ROWS(source->flat);
+		source->arena = BOOK_ARENA(source->flat);
+	}
 }
 
 static int
@@ -71,14 +109,16 @@ heap_cmp(Datum a, Datum b, void *arg)
 }
 
 /*
- * A stream over flat books and runs, allocated in the current memory
- * context (its buffers too, whenever they grow), at its first customer.
+ * A stream over flat books, runs and a sorted log, allocated in the current
+ * memory context (its buffers too, whenever they grow), at its first
+ * customer.
  */
 BookStream *
-sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files, int nfiles)
+sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files, int nfiles,
+				const Book *log_book)
 {
 	BookStream *stream = palloc0(sizeof(BookStream));
-	int			n = nflats + nfiles;
+	int			n = nflats + nfiles + (log_book ? 1 : 0);
 
 	stream->kind = kind;
 	stream->nsources = n;
@@ -89,6 +129,8 @@ sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files,
 		stream->sources[i].flat = flats[i];
 	for (int i = 0; i < nfiles; i++)
 		stream->sources[nflats + i].file = files[i];
+	if (log_book)
+		stream->sources[n - 1].log_book = log_book;
 	for (int i = 0; i < n; i++)
 		stream->sources[i].cxt = CurrentMemoryContext;
 	sm_stream_rewind(stream);
@@ -234,7 +276,8 @@ parts_header(Book *book, BookFlat *header)
 		header->display_scale = (uint8) book->display_scale;
 		header->min_day = book->min_day;
 		header->max_day = book->max_day;
-		header->max_scale = (uint8) sm_book_runs_max_scale(book);
+		header->max_scale = (uint8) Max(sm_book_runs_max_scale(book),
+										book->nlog > 0 ? book->max_row_scale : 0);
 	}
 	SET_VARSIZE(header, MAXALIGN(sizeof(BookFlat)));
 	header->flags &= ~BOOK_RUNS_ELSEWHERE;
@@ -243,17 +286,18 @@ parts_header(Book *book, BookFlat *header)
 	header->arena_len = 0;
 }
 
-/* Whether the book is in sorted parts that a stream reads without merging them. */
+/*
+ * Whether a reader walks the book as a stream rather than as its flat form:
+ * a book in parts (its combine inputs, spilled runs), or a log.
+ */
 static bool
-book_in_parts(const Book *book)
+book_streams(const Book *book)
 {
-	return book->flat == NULL && (book->npending > 1 || sm_book_has_runs(book));
+	return book->flat == NULL &&
+		(book->npending > 1 || sm_book_has_runs(book) || book->nlog > 0);
 }
 
-/*
- * The stream of a book in parts, and its header; the remaining log of a
- * spilled book is spilled first.
- */
+/* The stream of a book's parts and log (sorted first), and its header. */
 BookStream *
 sm_book_stream(Book *book, BookFlat *header)
 {
@@ -261,8 +305,14 @@ sm_book_stream(Book *book, BookFlat *header)
 	int			nfiles;
 
 	sm_book_runs_files(book, &files, &nfiles);
+	if (book->nlog > 0)
+	{
+		sm_book_sort_log(book);
+		sm_book_summarise_history(book);
+	}
 	parts_header(book, header);
-	return sm_stream_begin(book->key_kind, book->pending, book->npending, files, nfiles);
+	return sm_stream_begin(book->key_kind, book->pending, book->npending, files, nfiles,
+						   book->nlog > 0 ? book : NULL);
 }
 
 /*
@@ -275,7 +325,7 @@ sm_book_input(Datum d, BookFlat *header, BookFlat **flat)
 {
 	Book	   *book = sm_datum_book(d);
 
-	if (book && book_in_parts(book))
+	if (book && book_streams(book))
 	{
 		*flat = header;
 		return sm_book_stream(book, header);

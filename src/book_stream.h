@@ -29,14 +29,15 @@ typedef struct StreamSource
 
 	MemoryContext cxt;			/* of the stream, where buffers grow */
 
-	/* a flat book */
+	/* a flat book, or a sorted log: next is its next customer or row */
 	const BookFlat *flat;
+	const Book *log_book;
 	int32		next;
 	const BookRow *next_rows;
 
 	/* or a run in a temporary file (book_spill.c) */
 	BufFile    *file;
-	BookCustomer run_customer;
+	BookCustomer run_customer;	/* the current one, of a log or a run */
 	BookRow    *row_buffer;
 	int32		row_capacity;
 	char	   *image_buffer;
@@ -62,7 +63,7 @@ typedef struct BookStream
 } BookStream;
 
 extern BookStream *sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats,
-								   BufFile **files, int nfiles);
+								   BufFile **files, int nfiles, const Book *log_book);
 extern bool sm_stream_next(BookStream *stream);
 extern void sm_stream_rewind(BookStream *stream);
 extern void sm_stream_end(BookStream *stream);

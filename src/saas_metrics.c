@@ -29,7 +29,7 @@ _PG_init(void)
 {
 	DefineCustomIntVariable("saas_metrics.max_memory",
 							"Memory a subscription book's log may use before it spills to temporary files.",
-							"Per book being aggregated: its log of rows, the copy its sort needs and the images of text and uuid ids. "
+							"Per book being aggregated: its log of rows and the images of text and uuid ids. "
 							"A larger log is written to temporary files as sorted runs and merged when read.",
 							&sm_book_max_memory,
 							512 * 1024,
