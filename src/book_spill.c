@@ -200,10 +200,16 @@ sm_book_runs_max_scale(const Book *book)
 	return book->runs ? book->runs->max_scale : 0;
 }
 
+/*
+ * A customer's record in a run: a RunRecord, the image of its id (text,
+ * uuid) padded to MAXALIGN, its rows.  So every record starts aligned, and
+ * a reader uses it where it lies in its buffer.
+ */
 void
 sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *customer,
 					  const char *arena, const BookRow *rows)
 {
+	static const char padding[MAXIMUM_ALIGNOF] = {0};
 	RunRecord	record;
 	Size		image_len = kind == BOOK_KEY_BIGINT ? 0 :
 		sm_key_image_size(kind, arena + customer->key);
@@ -216,63 +222,95 @@ sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *custo
 	record.key = kind == BOOK_KEY_BIGINT ? customer->key : (int64) image_len;
 	BufFileWrite(file, &record, sizeof(record));
 	if (image_len > 0)
+	{
 		BufFileWrite(file, (void *) (arena + customer->key), image_len);
+		if (MAXALIGN(image_len) > image_len)
+			BufFileWrite(file, (void *) padding, MAXALIGN(image_len) - image_len);
+	}
 	BufFileWrite(file, (void *) rows, customer->nrows * sizeof(BookRow));
 }
 
-static void
-read_exactly(BufFile *file, void *buffer, size_t size)
-{
-	size_t		got = BufFileRead(file, buffer, size);
+#define RUN_READ_BUFFER (64 * 1024)
 
-	if (got != size)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not read from a subscription book's temporary file: read only %zu of %zu bytes",
-						got, size)));
+/*
+ * At least need bytes of the run in the source's buffer from read_pos on,
+ * reading more; false if the run ends first.
+ */
+static bool
+run_fill(StreamSource *source, Size need)
+{
+	Size		available = source->read_len - source->read_pos;
+
+	if (available >= need)
+		return true;
+	if (source->read_buffer == NULL || need > source->read_capacity)
+	{
+		Size		capacity = Max(need, Max(2 * source->read_capacity, RUN_READ_BUFFER));
+		char	   *buffer = MemoryContextAllocHuge(source->cxt, capacity);
+
+		if (source->read_buffer)
+		{
+			memcpy(buffer, source->read_buffer + source->read_pos, available);
+			pfree(source->read_buffer);
+		}
+		source->read_buffer = buffer;
+		source->read_capacity = capacity;
+	}
+	else
+		memmove(source->read_buffer, source->read_buffer + source->read_pos, available);
+	source->read_len = available;
+	source->read_pos = 0;
+	while (source->read_len < need)
+	{
+		size_t		got = BufFileRead(source->file, source->read_buffer + source->read_len,
+									  source->read_capacity - source->read_len);
+
+		if (got == 0)
+			break;
+		source->read_len += got;
+	}
+	return source->read_len >= need;
+}
+
+static void
+run_truncated(void)
+{
+	ereport(ERROR,
+			(errcode_for_file_access(),
+			 errmsg("could not read from a subscription book's temporary file: it ends inside a customer")));
 }
 
 /* The next customer of a run into its source; false at the end of the run. */
 bool
 sm_run_read_customer(StreamSource *source, BookKeyKind kind)
 {
-	RunRecord	record;
-	size_t		got = BufFileRead(source->file, &record, sizeof(record));
+	const RunRecord *record;
+	Size		image_len;
+	Size		size;
 
-	if (got == 0)
+	if (!run_fill(source, sizeof(RunRecord)))
+	{
+		if (source->read_len > source->read_pos)
+			run_truncated();
 		return false;
-	if (got != sizeof(record))
-		read_exactly(source->file, (char *) &record + got, sizeof(record) - got);
+	}
+	record = (const RunRecord *) (source->read_buffer + source->read_pos);
+	image_len = kind == BOOK_KEY_BIGINT ? 0 : MAXALIGN(record->key);
+	size = sizeof(RunRecord) + image_len + (Size) record->nrows * sizeof(BookRow);
+	if (!run_fill(source, size))
+		run_truncated();
+	/* the buffer may have moved */
+	record = (const RunRecord *) (source->read_buffer + source->read_pos);
 	source->run_customer = (BookCustomer)
 	{
-		.key = kind == BOOK_KEY_BIGINT ? record.key : 0,
-			.hash = record.hash,.first_start = record.first_start,
-			.nrows = record.nrows,.scale = record.scale
+		.key = kind == BOOK_KEY_BIGINT ? record->key : 0,
+			.hash = record->hash,.first_start = record->first_start,
+			.nrows = record->nrows,.scale = record->scale
 	};
 	source->customer = &source->run_customer;
-	source->arena = NULL;
-	if (kind != BOOK_KEY_BIGINT)
-	{
-		if ((Size) record.key > source->image_capacity)
-		{
-			if (source->image_buffer)
-				pfree(source->image_buffer);
-			source->image_capacity = Max((Size) record.key, 2 * source->image_capacity);
-			source->image_buffer = MemoryContextAllocHuge(source->cxt, source->image_capacity);
-		}
-		read_exactly(source->file, source->image_buffer, record.key);
-		source->arena = source->image_buffer;
-	}
-	if (record.nrows > source->row_capacity)
-	{
-		if (source->row_buffer)
-			pfree(source->row_buffer);
-		source->row_capacity = (int32) Min(Max((int64) record.nrows, 2 * (int64) source->row_capacity),
-										   PG_INT32_MAX);
-		source->row_buffer = MemoryContextAllocHuge(source->cxt, source->row_capacity * sizeof(BookRow));
-	}
-	read_exactly(source->file, source->row_buffer, record.nrows * sizeof(BookRow));
-	source->rows = source->row_buffer;
+	source->arena = kind == BOOK_KEY_BIGINT ? NULL : (const char *) (record + 1);
+	source->rows = (const BookRow *) ((const char *) (record + 1) + image_len);
+	source->read_pos += size;
 	return true;
 }
 

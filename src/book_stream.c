@@ -80,6 +80,8 @@ source_rewind(StreamSource *source)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not rewind a subscription book's temporary file: %m")));
+		source->read_len = 0;
+		source->read_pos = 0;
 		return;
 	}
 	source->next = 0;
@@ -95,6 +97,8 @@ customer_cmp(BookKeyKind kind, const StreamSource *a, const StreamSource *b)
 {
 	if (a->customer->hash != b->customer->hash)
 		return a->customer->hash < b->customer->hash ? -1 : 1;
+	if (kind == BOOK_KEY_BIGINT)
+		return (a->customer->key > b->customer->key) - (a->customer->key < b->customer->key);
 	return sm_key_compare(kind, a->arena, a->customer->key, b->arena, b->customer->key);
 }
 
@@ -107,6 +111,9 @@ heap_cmp(Datum a, Datum b, void *arg)
 	return customer_cmp(stream->kind, &stream->sources[DatumGetInt32(b)],
 						&stream->sources[DatumGetInt32(a)]);
 }
+
+/* Up to this many sources, finding the smallest customer is a scan, not a heap. */
+#define SCANNED_SOURCES 8
 
 /*
  * A stream over flat books, runs and a sorted log, allocated in the current
@@ -124,7 +131,10 @@ sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files,
 	stream->nsources = n;
 	stream->sources = palloc0(Max(n, 1) * sizeof(StreamSource));
 	stream->same = palloc(Max(n, 1) * sizeof(int));
-	stream->heap = binaryheap_allocate(Max(n, 1), heap_cmp, stream);
+	if (n > SCANNED_SOURCES)
+		stream->heap = binaryheap_allocate(n, heap_cmp, stream);
+	else
+		stream->live = palloc0(Max(n, 1) * sizeof(bool));
 	for (int i = 0; i < nflats; i++)
 		stream->sources[i].flat = flats[i];
 	for (int i = 0; i < nfiles; i++)
@@ -141,16 +151,65 @@ sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files,
 void
 sm_stream_rewind(BookStream *stream)
 {
-	binaryheap_reset(stream->heap);
+	if (stream->heap)
+		binaryheap_reset(stream->heap);
 	for (int i = 0; i < stream->nsources; i++)
 	{
+		bool		live;
+
 		source_rewind(&stream->sources[i]);
-		if (source_advance(&stream->sources[i], stream->kind))
+		live = source_advance(&stream->sources[i], stream->kind);
+		if (stream->heap == NULL)
+			stream->live[i] = live;
+		else if (live)
 			binaryheap_add_unordered(stream->heap, Int32GetDatum(i));
 	}
-	binaryheap_build(stream->heap);
+	if (stream->heap)
+		binaryheap_build(stream->heap);
 	stream->nsame = 0;
 	stream->max_scale = 0;
+}
+
+/* (scanned) The sources holding the smallest customer into same; false at the end. */
+static bool
+scan_smallest(BookStream *stream)
+{
+	for (int s = 0; s < stream->nsame; s++)
+		stream->live[stream->same[s]] =
+			source_advance(&stream->sources[stream->same[s]], stream->kind);
+	stream->nsame = 0;
+	for (int i = 0; i < stream->nsources; i++)
+	{
+		int			cmp;
+
+		if (!stream->live[i])
+			continue;
+		cmp = stream->nsame == 0 ? -1 :
+			customer_cmp(stream->kind, &stream->sources[i], &stream->sources[stream->same[0]]);
+		if (cmp < 0)
+			stream->nsame = 0;
+		if (cmp <= 0)
+			stream->same[stream->nsame++] = i;
+	}
+	return stream->nsame > 0;
+}
+
+/* (heap) The same. */
+static bool
+heap_smallest(BookStream *stream)
+{
+	for (int s = 0; s < stream->nsame; s++)
+		if (source_advance(&stream->sources[stream->same[s]], stream->kind))
+			binaryheap_add(stream->heap, Int32GetDatum(stream->same[s]));
+	stream->nsame = 0;
+	if (binaryheap_empty(stream->heap))
+		return false;
+	stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
+	while (!binaryheap_empty(stream->heap) &&
+		   customer_cmp(stream->kind, &stream->sources[DatumGetInt32(binaryheap_first(stream->heap))],
+						&stream->sources[stream->same[0]]) == 0)
+		stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
+	return true;
 }
 
 /* The current customer: the one the sources same[0 .. nsame) hold. */
@@ -169,6 +228,8 @@ merge_customer(BookStream *stream)
 	stream->rows = first->rows;
 	if (stream->nsame > 1)
 	{
+		bool		one_scale = true;
+
 		for (int s = 0; s < stream->nsame; s++)
 		{
 			const StreamSource *in = &stream->sources[stream->same[s]];
@@ -176,6 +237,13 @@ merge_customer(BookStream *stream)
 			nrows += in->customer->nrows;
 			c->first_start = Min(c->first_start, in->customer->first_start);
 			scale = Max(scale, in->customer->scale);
+			one_scale &= in->customer->scale == first->customer->scale;
+		}
+		/* parts at one scale already hold every amount at it */
+		for (int s = 0; s < stream->nsame && !one_scale; s++)
+		{
+			const StreamSource *in = &stream->sources[stream->same[s]];
+
 			for (int32 k = 0; k < in->customer->nrows; k++)
 				fits = Min(fits, in->customer->scale + sm_money_headroom(in->rows[k].mrr));
 		}
@@ -195,6 +263,12 @@ merge_customer(BookStream *stream)
 		{
 			const StreamSource *in = &stream->sources[stream->same[s]];
 
+			if (in->customer->scale == c->scale)
+			{
+				memcpy(out, in->rows, in->customer->nrows * sizeof(BookRow));
+				out += in->customer->nrows;
+				continue;
+			}
 			for (int32 k = 0; k < in->customer->nrows; k++)
 				*out++ = (BookRow)
 				{
@@ -213,17 +287,8 @@ bool
 sm_stream_next(BookStream *stream)
 {
 	/* the sources of the current customer move on to their next */
-	for (int s = 0; s < stream->nsame; s++)
-		if (source_advance(&stream->sources[stream->same[s]], stream->kind))
-			binaryheap_add(stream->heap, Int32GetDatum(stream->same[s]));
-	stream->nsame = 0;
-	if (binaryheap_empty(stream->heap))
+	if (!(stream->heap ? heap_smallest(stream) : scan_smallest(stream)))
 		return false;
-	stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
-	while (!binaryheap_empty(stream->heap) &&
-		   customer_cmp(stream->kind, &stream->sources[DatumGetInt32(binaryheap_first(stream->heap))],
-						&stream->sources[stream->same[0]]) == 0)
-		stream->same[stream->nsame++] = DatumGetInt32(binaryheap_remove_first(stream->heap));
 	merge_customer(stream);
 	return true;
 }
@@ -236,12 +301,15 @@ sm_stream_end(BookStream *stream)
 	{
 		if (stream->sources[i].row_buffer)
 			pfree(stream->sources[i].row_buffer);
-		if (stream->sources[i].image_buffer)
-			pfree(stream->sources[i].image_buffer);
+		if (stream->sources[i].read_buffer)
+			pfree(stream->sources[i].read_buffer);
 	}
 	if (stream->row_buffer)
 		pfree(stream->row_buffer);
-	binaryheap_free(stream->heap);
+	if (stream->heap)
+		binaryheap_free(stream->heap);
+	else
+		pfree(stream->live);
 	pfree(stream->same);
 	pfree(stream->sources);
 	pfree(stream);

@@ -35,13 +35,16 @@ typedef struct StreamSource
 	int32		next;
 	const BookRow *next_rows;
 
-	/* or a run in a temporary file (book_spill.c) */
+	/* or a run in a temporary file (book_spill.c), read through a buffer */
 	BufFile    *file;
+	char	   *read_buffer;
+	Size		read_capacity;
+	Size		read_len;
+	Size		read_pos;
+
 	BookCustomer run_customer;	/* the current one, of a log or a run */
-	BookRow    *row_buffer;
+	BookRow    *row_buffer;		/* a log's customer's rows */
 	int32		row_capacity;
-	char	   *image_buffer;
-	Size		image_capacity;
 } StreamSource;
 
 typedef struct BookStream
@@ -49,7 +52,9 @@ typedef struct BookStream
 	BookKeyKind kind;
 	StreamSource *sources;
 	int			nsources;
-	binaryheap *heap;			/* of source numbers, smallest customer first */
+	binaryheap *heap;			/* of source numbers, smallest customer first;
+								 * NULL: few sources, scanned */
+	bool	   *live;			/* (scanned) the sources not at their end */
 	int		   *same;			/* the sources holding the current customer */
 	int			nsame;
 

@@ -111,27 +111,46 @@ sm_timeline_next(Timeline *tl)
 
 		tl->changes[n++] = (StateChange)
 		{
-			.at = r->start,.delta_rows = 1,.delta_mrr = mrr
+			.at = tl->group_as_built ? sm_period_of_date(tl->grouped_by, r->start) : r->start,
+				.delta_rows = 1,.delta_mrr = mrr
 		};
 		if (!DATE_IS_NOEND(r->end))
 			tl->changes[n++] = (StateChange)
 			{
-				.at = r->end,.delta_rows = -1,.delta_mrr = -mrr
+				.at = tl->group_as_built ? sm_period_of_date(tl->grouped_by, r->end) : r->end,
+					.delta_rows = -1,.delta_mrr = -mrr
 			};
 	}
 	tl->rows += c->nrows;
 	tl->nchanges = n;
-	tl->grouped = false;
+	tl->grouped = tl->group_as_built;
 	if (n > 1)
 		sort_changes(tl->changes, n);
 	net_same_instant(tl);
 	return true;
 }
 
+/*
+ * Build every customer's changes by period end from the start: the same
+ * changes as sm_timeline_by_period gives (grouping sums, and netting a sum
+ * is netting its parts), in one pass, for a reader that reads no day.
+ */
+void
+sm_timeline_group_as_built(Timeline *tl, PeriodKind period)
+{
+	tl->group_as_built = true;
+	tl->grouped_by = period;
+}
+
 /* Turn the changes by day into changes by period end. */
 void
 sm_timeline_by_period(Timeline *tl, PeriodKind period)
 {
+	if (tl->grouped)
+	{
+		Assert(tl->grouped_by == period);
+		return;
+	}
 	for (int i = 0; i < tl->nchanges; i++)
 		tl->changes[i].at = sm_period_of_date(period, tl->changes[i].at);
 	tl->grouped = true;

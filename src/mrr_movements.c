@@ -196,6 +196,8 @@ static void
 walk_book(Timeline *tl, const BookFlat *flat, BookStream *stream, MovementSink *sink)
 {
 	sm_timeline_init(tl, flat, stream, sink->reading->zero_mrr);
+	if (sink->reading->changes == CHANGES_PERIOD_END)
+		sm_timeline_group_as_built(tl, sink->reading->period);
 	while (sm_timeline_next(tl))
 		walk_customer(tl, sink);
 }

@@ -107,6 +107,7 @@ typedef struct Timeline
 	int			capacity;
 	PeriodKind	grouped_by;		/* valid once grouped */
 	bool		grouped;
+	bool		group_as_built; /* each customer's changes by grouped_by */
 } Timeline;
 
 /* customer_timeline.c */
@@ -114,6 +115,7 @@ extern void sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *str
 							 ZeroMrrConvention zero_mrr);
 extern bool sm_timeline_next(Timeline *tl);
 extern void sm_timeline_by_period(Timeline *tl, PeriodKind period);
+extern void sm_timeline_group_as_built(Timeline *tl, PeriodKind period);
 extern void sm_timeline_check(const Timeline *tl, int128 mrr, int32 at);
 extern char *sm_timeline_customer_id(const Timeline *tl);
 extern Numeric sm_book_amount(const Timeline *tl, int128 value);
