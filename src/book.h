@@ -165,6 +165,7 @@ typedef struct Book
 	Size		arena_max;
 
 	/* the log spilled to temporary files once it outgrows max_memory */
+	bool		spill_decided;	/* may_spill and spill_to_leader are set */
 	bool		may_spill;
 	bool		spill_to_leader;	/* a partial aggregate's: runs handed on */
 	BookRuns   *runs;

@@ -141,6 +141,9 @@ sm_book_over_budget(int64 log_rows, Size arena_bytes)
 void
 sm_book_set_spill(Book *book, FunctionCallInfo fcinfo)
 {
+	if (book->spill_decided)
+		return;
+	book->spill_decided = true;
 	book->may_spill = AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
 	book->spill_to_leader = book->may_spill &&
 		DO_AGGSPLIT_SERIALIZE(((AggState *) fcinfo->context)->aggsplit);
