@@ -81,6 +81,17 @@ typedef struct BookRow
 								 * DATEVAL_NOEND */
 } BookRow;
 
+/* The canonical order of a customer's rows: by start, end, amount. */
+static inline int
+sm_book_row_cmp(const BookRow *a, const BookRow *b)
+{
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end < b->end ? -1 : 1;
+	return (a->mrr > b->mrr) - (a->mrr < b->mrr);
+}
+
 /* One customer in the flat form. */
 typedef struct BookCustomer
 {

@@ -365,20 +365,10 @@ log_row_key_cmp(const BookLogRow *a, const BookLogRow *b, KeySortArg *arg)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-static inline int
-book_row_cmp(const BookRow *a, const BookRow *b)
-{
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	if (a->end != b->end)
-		return a->end < b->end ? -1 : 1;
-	return (a->mrr > b->mrr) - (a->mrr < b->mrr);
-}
-
 /* A customer's rows in their canonical order: by start, end, amount. */
 #define ST_SORT sm_sort_book_rows
 #define ST_ELEMENT_TYPE BookRow
-#define ST_COMPARE(a, b) book_row_cmp(a, b)
+#define ST_COMPARE(a, b) sm_book_row_cmp(a, b)
 #define ST_SCOPE
 #define ST_DEFINE
 #include "lib/sort_template.h"

@@ -34,6 +34,26 @@
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* A customer has a few changes: an insertion sort beats the general one. */
+#define FEW_CHANGES 8
+
+static void
+sort_few_changes(StateChange *changes, int n)
+{
+	for (int i = 1; i < n; i++)
+	{
+		StateChange change = changes[i];
+		int			j = i;
+
+		while (j > 0 && changes[j - 1].at > change.at)
+		{
+			changes[j] = changes[j - 1];
+			j--;
+		}
+		changes[j] = change;
+	}
+}
+
 void
 sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *stream, ZeroMrrConvention zero_mrr)
 {
@@ -107,7 +127,8 @@ sm_timeline_next(Timeline *tl)
 	for (int32 k = 0; k < c->nrows; k++)
 	{
 		const BookRow *r = &tl->rows[k];
-		int128		mrr = sm_money_widen(r->mrr, c->scale, tl->scale);
+		int128		mrr = c->scale == tl->scale ? (int128) r->mrr :
+			sm_money_widen(r->mrr, c->scale, tl->scale);
 
 		tl->changes[n++] = (StateChange)
 		{
@@ -124,7 +145,9 @@ sm_timeline_next(Timeline *tl)
 	tl->rows += c->nrows;
 	tl->nchanges = n;
 	tl->grouped = tl->group_as_built;
-	if (n > 1)
+	if (n <= FEW_CHANGES)
+		sort_few_changes(tl->changes, n);
+	else
 		sort_changes(tl->changes, n);
 	net_same_instant(tl);
 	return true;
