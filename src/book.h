@@ -81,6 +81,26 @@ typedef struct BookRow
 								 * DATEVAL_NOEND */
 } BookRow;
 
+/*
+ * Sort a few elements in place by insertion, where the general sort's
+ * overhead would dominate: LESS(a, b) compares two pointers to elements.
+ */
+#define SM_INSERTION_SORT(type, array, n, LESS) \
+	do { \
+		for (int64 i_ = 1; i_ < (n); i_++) \
+		{ \
+			type		item_ = (array)[i_]; \
+			int64		j_ = i_; \
+\
+			while (j_ > 0 && LESS(&item_, &(array)[j_ - 1])) \
+			{ \
+				(array)[j_] = (array)[j_ - 1]; \
+				j_--; \
+			} \
+			(array)[j_] = item_; \
+		} \
+	} while (0)
+
 /* The canonical order of a customer's rows: by start, end, amount. */
 static inline int
 sm_book_row_cmp(const BookRow *a, const BookRow *b)

@@ -246,6 +246,8 @@ top_digit(const BookLogRow *row)
 	return row->hash >> LOW_BITS;
 }
 
+#define HASH_LESS(a, b) ((a)->hash < (b)->hash)
+
 /* rows[0 .. n) by the low bits of the hash, stably, through scratch */
 static void
 sort_bucket_by_low_bits(BookLogRow *rows, int32 n, BookLogRow *scratch)
@@ -258,18 +260,7 @@ sort_bucket_by_low_bits(BookLogRow *rows, int32 n, BookLogRow *scratch)
 
 	if (n <= INSERTION_SORT_ROWS)
 	{
-		for (int32 i = 1; i < n; i++)
-		{
-			BookLogRow row = rows[i];
-			int32		j = i;
-
-			while (j > 0 && rows[j - 1].hash > row.hash)
-			{
-				rows[j] = rows[j - 1];
-				j--;
-			}
-			rows[j] = row;
-		}
+		SM_INSERTION_SORT(BookLogRow, rows, n, HASH_LESS);
 		return;
 	}
 	memset(counts, 0, sizeof(counts));
@@ -365,13 +356,26 @@ log_row_key_cmp(const BookLogRow *a, const BookLogRow *b, KeySortArg *arg)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* A customer's rows in their canonical order: by start, end, amount. */
-#define ST_SORT sm_sort_book_rows
+#define ST_SORT sort_many_book_rows
 #define ST_ELEMENT_TYPE BookRow
 #define ST_COMPARE(a, b) sm_book_row_cmp(a, b)
-#define ST_SCOPE
+#define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/* A customer has a few rows: sorted by insertion, where the general sort's overhead dominates. */
+#define FEW_ROWS 8
+#define ROW_LESS(a, b) (sm_book_row_cmp(a, b) < 0)
+
+/* A customer's rows in their canonical order: by start, end, amount. */
+void
+sm_sort_book_rows(BookRow *rows, size_t n)
+{
+	if (n <= FEW_ROWS)
+		SM_INSERTION_SORT(BookRow, rows, (int64) n, ROW_LESS);
+	else
+		sort_many_book_rows(rows, n);
+}
 
 /*
  * The scale a customer's rows are held at: the largest of their scales,

@@ -212,26 +212,6 @@ heap_smallest(BookStream *stream)
 	return true;
 }
 
-/* A customer met in several sources has a few rows: sorted by insertion. */
-#define FEW_ROWS 8
-
-static void
-sort_few_rows(BookRow *rows, int n)
-{
-	for (int i = 1; i < n; i++)
-	{
-		BookRow		row = rows[i];
-		int			j = i;
-
-		while (j > 0 && sm_book_row_cmp(&row, &rows[j - 1]) < 0)
-		{
-			rows[j] = rows[j - 1];
-			j--;
-		}
-		rows[j] = row;
-	}
-}
-
 /* The current customer: the one the sources same[0 .. nsame) hold. */
 static void
 merge_customer(BookStream *stream)
@@ -296,10 +276,7 @@ merge_customer(BookStream *stream)
 						.start = in->rows[k].start,.end = in->rows[k].end
 				};
 		}
-		if (nrows <= FEW_ROWS)
-			sort_few_rows(stream->row_buffer, (int) nrows);
-		else
-			sm_sort_book_rows(stream->row_buffer, nrows);
+		sm_sort_book_rows(stream->row_buffer, nrows);
 		stream->rows = stream->row_buffer;
 	}
 	stream->max_scale = Max(stream->max_scale, c->scale);

@@ -37,22 +37,7 @@
 /* A customer has a few changes: an insertion sort beats the general one. */
 #define FEW_CHANGES 8
 
-static void
-sort_few_changes(StateChange *changes, int n)
-{
-	for (int i = 1; i < n; i++)
-	{
-		StateChange change = changes[i];
-		int			j = i;
-
-		while (j > 0 && changes[j - 1].at > change.at)
-		{
-			changes[j] = changes[j - 1];
-			j--;
-		}
-		changes[j] = change;
-	}
-}
+#define CHANGE_LESS(a, b) ((a)->at < (b)->at)
 
 void
 sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *stream, ZeroMrrConvention zero_mrr)
@@ -146,7 +131,7 @@ sm_timeline_next(Timeline *tl)
 	tl->nchanges = n;
 	tl->grouped = tl->group_as_built;
 	if (n <= FEW_CHANGES)
-		sort_few_changes(tl->changes, n);
+		SM_INSERTION_SORT(StateChange, tl->changes, n, CHANGE_LESS);
 	else
 		sort_changes(tl->changes, n);
 	net_same_instant(tl);
