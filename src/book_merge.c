@@ -44,66 +44,108 @@ check_compatible(const BookFlat *a, const BookFlat *b)
 }
 
 /*
- * A stream written out as one flat book, allocated in cxt: a first pass
- * sizes it, a second writes it.  header gives the options, the extent and
- * the display scale.
+ * Write the stream's customers, their rows and their id images from oc,
+ * orow and oarena on (or, with oc NULL, only count them): the canonical
+ * flat form's three parts, padding zeroed.
+ */
+static void
+write_stream(BookStream *stream, BookCustomer *oc, BookRow *orow, char *oarena,
+			 int64 *ncustomers, int64 *nrows, int64 *arena_len)
+{
+	*ncustomers = *nrows = *arena_len = 0;
+	while (sm_stream_next(stream))
+	{
+		Size		image_len = stream->kind == BOOK_KEY_BIGINT ? 0 :
+			sm_key_image_size(stream->kind, stream->arena + stream->customer.key);
+
+		if ((*ncustomers & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (oc)
+		{
+			BookCustomer c;
+
+			memset(&c, 0, sizeof(c));
+			c.key = stream->kind == BOOK_KEY_BIGINT ? stream->customer.key : *arena_len;
+			c.hash = stream->customer.hash;
+			c.first_start = stream->customer.first_start;
+			c.nrows = stream->customer.nrows;
+			c.scale = stream->customer.scale;
+			oc[*ncustomers] = c;
+			memcpy(orow + *nrows, stream->rows, stream->customer.nrows * sizeof(BookRow));
+			if (image_len > 0)
+			{
+				memcpy(oarena + *arena_len, stream->arena + stream->customer.key, image_len);
+				memset(oarena + *arena_len + image_len, 0, MAXALIGN(image_len) - image_len);
+			}
+		}
+		(*ncustomers)++;
+		*nrows += stream->customer.nrows;
+		*arena_len += MAXALIGN(image_len);
+	}
+}
+
+static Size
+flat_size_of(int64 ncustomers, int64 nrows, int64 arena_len)
+{
+	if (nrows > PG_INT32_MAX || ncustomers > PG_INT32_MAX)
+		return MaxAllocSize + 1;
+	return MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookCustomer) +
+		nrows * sizeof(BookRow) + arena_len;
+}
+
+/*
+ * A stream written out as one flat book, allocated in cxt; header gives the
+ * options, the extent and the display scale.  A bounded stream is written
+ * in one pass into room for its bound, then its rows and images are moved
+ * up behind the customers it had; otherwise a first pass sizes it.
  */
 static BookFlat *
 stream_to_flat(BookStream *stream, const BookFlat *header, MemoryContext cxt)
 {
-	int64		ncustomers = 0;
-	int64		nrows = 0;
-	int64		arena_len = 0;
-	Size		size;
+	int64		ncustomers,
+				nrows,
+				arena_len;
 	BookFlat   *out;
-	BookCustomer *oc;
-	BookRow    *orow;
-	char	   *oarena;
+	Size		size;
 
-	while (sm_stream_next(stream))
+	if (stream->bounded &&
+		flat_size_of(stream->most_customers, stream->most_rows, stream->most_arena) <= MaxAllocSize)
 	{
-		if ((ncustomers++ & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		nrows += stream->customer.nrows;
-		if (stream->kind != BOOK_KEY_BIGINT)
-			arena_len += MAXALIGN(sm_key_image_size(stream->kind, stream->arena + stream->customer.key));
-	}
-	if (nrows > PG_INT32_MAX || ncustomers > PG_INT32_MAX)
-		sm_book_too_large();
-	size = MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookCustomer) +
-		nrows * sizeof(BookRow) + arena_len;
-	if (size > MaxAllocSize)
-		sm_book_too_large();
+		char	   *rows_at;
+		char	   *arena_at;
 
-	out = MemoryContextAllocZero(cxt, size);
-	memcpy(out, header, sizeof(BookFlat));
+		/* not zeroed: every byte kept is written */
+		out = MemoryContextAllocHuge(cxt, flat_size_of(stream->most_customers, stream->most_rows,
+													   stream->most_arena));
+		rows_at = (char *) (BOOK_CUSTOMERS(out) + stream->most_customers);
+		arena_at = rows_at + stream->most_rows * sizeof(BookRow);
+		write_stream(stream, BOOK_CUSTOMERS(out), (BookRow *) rows_at, arena_at,
+					 &ncustomers, &nrows, &arena_len);
+		memcpy(out, header, sizeof(BookFlat));
+		out->ncustomers = (int32) ncustomers;
+		out->nrows = (int32) nrows;
+		memmove(BOOK_ROWS(out), rows_at, nrows * sizeof(BookRow));
+		memmove(BOOK_ARENA(out), arena_at, arena_len);
+		size = flat_size_of(ncustomers, nrows, arena_len);
+		out = repalloc_huge(out, size);
+	}
+	else
+	{
+		write_stream(stream, NULL, NULL, NULL, &ncustomers, &nrows, &arena_len);
+		size = flat_size_of(ncustomers, nrows, arena_len);
+		if (size > MaxAllocSize)
+			sm_book_too_large();
+		out = MemoryContextAllocZero(cxt, size);
+		memcpy(out, header, sizeof(BookFlat));
+		out->ncustomers = (int32) ncustomers;
+		out->nrows = (int32) nrows;
+		sm_stream_rewind(stream);
+		write_stream(stream, BOOK_CUSTOMERS(out), BOOK_ROWS(out), BOOK_ARENA(out),
+					 &ncustomers, &nrows, &arena_len);
+	}
 	SET_VARSIZE(out, size);
 	out->max_scale = (uint8) stream->max_scale;
-	out->ncustomers = (int32) ncustomers;
-	out->nrows = (int32) nrows;
 	out->arena_len = arena_len;
-
-	oc = BOOK_CUSTOMERS(out);
-	orow = BOOK_ROWS(out);
-	oarena = BOOK_ARENA(out);
-	sm_stream_rewind(stream);
-	while (sm_stream_next(stream))
-	{
-		if (((oc - BOOK_CUSTOMERS(out)) & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		*oc = stream->customer;
-		if (stream->kind != BOOK_KEY_BIGINT)
-		{
-			Size		image_len = sm_key_image_size(stream->kind, stream->arena + stream->customer.key);
-
-			memcpy(oarena, stream->arena + stream->customer.key, image_len);
-			oc->key = oarena - BOOK_ARENA(out);
-			oarena += MAXALIGN(image_len);
-		}
-		memcpy(orow, stream->rows, stream->customer.nrows * sizeof(BookRow));
-		orow += stream->customer.nrows;
-		oc++;
-	}
 	return out;
 }
 

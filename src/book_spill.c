@@ -81,6 +81,10 @@ typedef struct Run
 	FileSet    *fileset;		/* NULL: a private temporary file */
 	char		name[RUN_NAME_LEN]; /* in fileset */
 	bool		deleted;
+	/* what it holds: customers, rows, bytes of id images (MAXALIGNed) */
+	int64		ncustomers;
+	int64		nrows;
+	int64		arena;
 } Run;
 
 struct BookRuns
@@ -93,6 +97,10 @@ struct BookRuns
 	BufFile   **files;			/* the runs' files, for a stream */
 	FileSet		fileset;		/* of runs handed on to the leader */
 	bool		fileset_ready;
+	/* what the runs hold, as the Run fields (adopted runs: their total) */
+	int64		ncustomers;
+	int64		nrows;
+	int64		arena;
 	MemoryContextCallback adopted_cleanup;	/* once it adopted runs */
 };
 
@@ -100,6 +108,9 @@ struct BookRuns
 typedef struct HandoffRuns
 {
 	FileSet		fileset;
+	int64		ncustomers;		/* what the runs hold, as the Run fields */
+	int64		nrows;
+	int64		arena;
 	int32		nruns;
 	char		names[FLEXIBLE_ARRAY_MEMBER][RUN_NAME_LEN];
 } HandoffRuns;
@@ -191,6 +202,15 @@ sm_book_spill_init(void)
 	RegisterXactCallback(sweep_at_transaction_end, NULL);
 }
 
+/* What a book's runs hold at most: customers, rows, bytes of id images. */
+void
+sm_book_runs_bound(const Book *book, int64 *customers, int64 *rows, int64 *arena)
+{
+	*customers = book->runs ? book->runs->ncustomers : 0;
+	*rows = book->runs ? book->runs->nrows : 0;
+	*arena = book->runs ? book->runs->arena : 0;
+}
+
 bool
 sm_book_has_runs(const Book *book)
 {
@@ -206,8 +226,19 @@ sm_book_runs_max_scale(const Book *book)
 /*
  * A customer's record in a run: a RunRecord, the image of its id (text,
  * uuid) padded to MAXALIGN, its rows.  So every record starts aligned, and
- * a reader uses it where it lies in its buffer.
+ * a reader uses it where it lies in its buffer.  The run's counts grow.
  */
+static void
+run_write_customer(Run *run, BookKeyKind kind, const BookCustomer *customer,
+				   const char *arena, const BookRow *rows)
+{
+	sm_run_write_customer(run->file, kind, customer, arena, rows);
+	run->ncustomers++;
+	run->nrows += customer->nrows;
+	if (kind != BOOK_KEY_BIGINT)
+		run->arena += MAXALIGN(sm_key_image_size(kind, arena + customer->key));
+}
+
 void
 sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *customer,
 					  const char *arena, const BookRow *rows)
@@ -352,6 +383,10 @@ add_run(Book *book, Run run)
 {
 	BookRuns   *runs = book->runs;
 
+	runs->ncustomers += run.ncustomers;
+	runs->nrows += run.nrows;
+	runs->arena += run.arena;
+
 	if (runs->nruns == runs->maxruns)
 	{
 		runs->maxruns = Max(2 * runs->maxruns, 8);
@@ -364,8 +399,12 @@ add_run(Book *book, Run run)
 
 /* Close a run's file, and delete it (a private one is deleted by closing). */
 static void
-drop_run(Run *run)
+drop_run(BookRuns *runs, Run *run)
 {
+	runs->ncustomers -= run->ncustomers;
+	runs->nrows -= run->nrows;
+	runs->arena -= run->arena;
+	run->ncustomers = run->nrows = run->arena = 0;
 	if (run->file)
 		BufFileClose(run->file);
 	run->file = NULL;
@@ -379,7 +418,6 @@ static Run
 write_log_run(Book *book)
 {
 	Run			run = run_file(book, 0);
-	BufFile    *file = run.file;
 	BookLogRow *log = book->log;
 	BookRow    *rows = NULL;
 	int32		capacity = 0;
@@ -401,7 +439,7 @@ write_log_run(Book *book)
 		}
 		customer.nrows = sm_book_customer_rows(log + i, j - i, rows, &customer.first_start, &scale);
 		customer.scale = (uint8) scale;
-		sm_run_write_customer(file, book->key_kind, &customer, book->arena, rows);
+		run_write_customer(&run, book->key_kind, &customer, book->arena, rows);
 		book->runs->max_scale = Max(book->runs->max_scale, scale);
 		i = j;
 	}
@@ -427,11 +465,11 @@ merge_runs(Book *book, int first)
 	{
 		if ((k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		sm_run_write_customer(merged.file, book->key_kind, &stream->customer, stream->arena, stream->rows);
+		run_write_customer(&merged, book->key_kind, &stream->customer, stream->arena, stream->rows);
 	}
 	sm_stream_end(stream);
 	for (int i = first; i < runs->nruns; i++)
-		drop_run(&runs->runs[i]);
+		drop_run(runs, &runs->runs[i]);
 	pfree(files);
 	runs->nruns = first;
 	add_run(book, merged);
@@ -497,7 +535,7 @@ close_runs(Datum arg)
 
 	for (int i = 0; i < book->runs->nruns; i++)
 		if (book->runs->runs[i].file)
-			drop_run(&book->runs->runs[i]);
+			drop_run(book->runs, &book->runs->runs[i]);
 }
 
 /* Close the book's runs when the aggregate's state is reset (once it has some). */
@@ -541,6 +579,9 @@ sm_book_handoff(Book *book)
 	flat->arena_len = arena_len;
 	handoff = (HandoffRuns *) BOOK_ARENA(flat);
 	handoff->fileset = runs->fileset;
+	handoff->ncustomers = runs->ncustomers;
+	handoff->nrows = runs->nrows;
+	handoff->arena = runs->arena;
 	for (int i = 0; i < runs->nruns; i++)
 	{
 		Run		   *run = &runs->runs[i];
@@ -597,6 +638,9 @@ sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat)
 		MemoryContextRegisterResetCallback(book->hdr.eoh_context, &book->runs->adopted_cleanup);
 	}
 	book->runs->max_scale = Max(book->runs->max_scale, flat->max_scale);
+	book->runs->ncustomers += handoff->ncustomers;
+	book->runs->nrows += handoff->nrows;
+	book->runs->arena += handoff->arena;
 	old = MemoryContextSwitchTo(book->hdr.eoh_context);
 	fileset = palloc(sizeof(FileSet));
 	*fileset = handoff->fileset;

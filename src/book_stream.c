@@ -371,6 +371,7 @@ sm_book_stream(Book *book, BookFlat *header)
 {
 	BufFile   **files;
 	int			nfiles;
+	BookStream *stream;
 
 	sm_book_runs_files(book, &files, &nfiles);
 	if (book->nlog > 0)
@@ -379,8 +380,21 @@ sm_book_stream(Book *book, BookFlat *header)
 		sm_book_summarise_history(book);
 	}
 	parts_header(book, header);
-	return sm_stream_begin(book->key_kind, book->pending, book->npending, files, nfiles,
-						   book->nlog > 0 ? book : NULL);
+	stream = sm_stream_begin(book->key_kind, book->pending, book->npending, files, nfiles,
+							 book->nlog > 0 ? book : NULL);
+	/* merging only joins customers: the parts' sums bound the whole */
+	sm_book_runs_bound(book, &stream->most_customers, &stream->most_rows, &stream->most_arena);
+	for (int i = 0; i < book->npending; i++)
+	{
+		stream->most_customers += book->pending[i]->ncustomers;
+		stream->most_rows += book->pending[i]->nrows;
+		stream->most_arena += book->pending[i]->arena_len;
+	}
+	stream->most_customers += book->nlog;
+	stream->most_rows += book->nlog;
+	stream->most_arena += book->arena_len;
+	stream->bounded = true;
+	return stream;
 }
 
 /*

@@ -65,6 +65,12 @@ typedef struct BookStream
 	BookRow    *row_buffer;		/* where the rows of several sources meet */
 	int32		row_capacity;
 	int			max_scale;		/* of the customers met so far */
+
+	/* at most this many customers, rows and bytes of id images, if bounded */
+	bool		bounded;
+	int64		most_customers;
+	int64		most_rows;
+	int64		most_arena;
 } BookStream;
 
 extern BookStream *sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats,
@@ -77,6 +83,7 @@ extern BookStream *sm_book_input(Datum d, BookFlat *header, BookFlat **flat);
 
 /* book_spill.c: runs, and the run format */
 extern bool sm_book_has_runs(const Book *book);
+extern void sm_book_runs_bound(const Book *book, int64 *customers, int64 *rows, int64 *arena);
 extern int	sm_book_runs_max_scale(const Book *book);
 extern void sm_book_runs_files(Book *book, BufFile ***files, int *nfiles);
 extern bool sm_run_read_customer(StreamSource *source, BookKeyKind kind);
