@@ -13,9 +13,10 @@
  * (copied into the state's context, as the executor may free it) and the
  * merge happens once, when the state leaves the process or is stored, and
  * not at all when a shorthand's final function reads it (it walks the
- * books as one stream).  So a parallel leader reads its workers' books in
- * one pass without copying them, and rollup() of n books costs O(N log n)
- * for N customers rather than one whole-book copy per book.
+ * books as one stream).  So a parallel leader reads its workers' books
+ * (small ones copied, large ones as the runs they handed on, book_spill.c)
+ * in one pass, and rollup() of n books costs O(N log n) for N customers
+ * rather than one whole-book copy per book.
  */
 #include "postgres.h"
 
