@@ -249,6 +249,7 @@ extern int	sm_book_max_memory;
 extern bool sm_book_over_budget(int64 log_rows, Size arena_bytes);
 extern void sm_book_set_spill(Book *book, FunctionCallInfo fcinfo);
 extern void sm_book_spill_init(void);
+extern void sm_book_expect_handoffs(void);
 extern BookFlat *sm_book_handoff(Book *book);
 extern void sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat);
 extern BookFlat *sm_book_flat_or_handoff(Datum d);

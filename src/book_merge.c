@@ -229,6 +229,9 @@ subscription_book_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = sm_aggregate_context(fcinfo, "subscription_book_combine");
 	Book	   *mine;
 
+	/* a leader: what its workers hand on goes when its transaction ends */
+	sm_book_expect_handoffs();
+
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))

@@ -47,10 +47,13 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "common/relpath.h"
 #include "executor/nodeAgg.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
+#include "storage/fd.h"
 #include "storage/fileset.h"
+#include "storage/ipc.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
 
@@ -81,6 +84,9 @@ typedef struct Run
 	FileSet    *fileset;		/* NULL: a private temporary file */
 	char		name[RUN_NAME_LEN]; /* in fileset */
 	bool		deleted;
+	bool		borrowed;		/* handed on within this process: the sweep's
+								 * to delete, as its producer may hand it on
+								 * again (a rescanned hash aggregate) */
 	/* what it holds: customers, rows, bytes of id images (MAXALIGNed) */
 	int64		ncustomers;
 	int64		nrows;
@@ -108,6 +114,7 @@ struct BookRuns
 typedef struct HandoffRuns
 {
 	FileSet		fileset;
+	int32		producer_pid;
 	int64		ncustomers;		/* what the runs hold, as the Run fields */
 	int64		nrows;
 	int64		arena;
@@ -115,11 +122,8 @@ typedef struct HandoffRuns
 	char		names[FLEXIBLE_ARRAY_MEMBER][RUN_NAME_LEN];
 } HandoffRuns;
 
-/* The leader's view of the query file set, for the sweep at transaction end. */
-static FileSet leader_fileset;
-static bool leader_fileset_used = false;
-
-static void leader_uses_fileset(void);
+/* In a leader: its query file set may exist, to be swept when the transaction ends. */
+static bool sweep_due = false;
 
 static Size
 budget_bytes(void)
@@ -160,7 +164,7 @@ sm_book_set_spill(Book *book, FunctionCallInfo fcinfo)
 		DO_AGGSPLIT_SERIALIZE(((AggState *) fcinfo->context)->aggsplit);
 	/* a leader sweeps its query's file set even if a worker fails first */
 	if (book->spill_to_leader)
-		leader_uses_fileset();
+		sm_book_expect_handoffs();
 }
 
 /* The query's file set of handed-on runs: the leader's pid names it. */
@@ -174,32 +178,70 @@ handoff_fileset(FileSet *fileset)
 	fileset->number = HANDOFF_FILESET_NUMBER;
 }
 
-/* In the leader: remember to remove the query's file set when the transaction ends. */
-static void
-leader_uses_fileset(void)
+/*
+ * In a leader (a partial aggregate's transition, any combine call): its
+ * query's file set may hold runs, which go when the transaction ends.
+ */
+void
+sm_book_expect_handoffs(void)
 {
-	if (IsParallelWorker() || leader_fileset_used)
-		return;
-	handoff_fileset(&leader_fileset);
-	leader_fileset_used = true;
+	if (!IsParallelWorker())
+		sweep_due = true;
+}
+
+/*
+ * Delete this backend's query file set in every temporary directory: the
+ * default tablespace's and each tablespace's, found on disk, as PostgreSQL
+ * finds temporary files at startup, so without the catalog (the
+ * transaction is ending) and whatever temp_tablespaces were.
+ */
+static void
+sweep_query_filesets(void)
+{
+	char		path[MAXPGPATH];
+	DIR		   *dir;
+	struct dirent *entry;
+
+	snprintf(path, sizeof(path), "base/%s/%s%d.%u.fileset",
+			 PG_TEMP_FILES_DIR, PG_TEMP_FILE_PREFIX, MyProcPid, HANDOFF_FILESET_NUMBER);
+	PathNameDeleteTemporaryDir(path);
+	dir = AllocateDir("pg_tblspc");
+	while ((entry = ReadDirExtended(dir, "pg_tblspc", LOG)) != NULL)
+	{
+		if (strspn(entry->d_name, "0123456789") != strlen(entry->d_name))
+			continue;
+		snprintf(path, sizeof(path), "pg_tblspc/%s/%s/%s/%s%d.%u.fileset",
+				 entry->d_name, TABLESPACE_VERSION_DIRECTORY, PG_TEMP_FILES_DIR,
+				 PG_TEMP_FILE_PREFIX, MyProcPid, HANDOFF_FILESET_NUMBER);
+		PathNameDeleteTemporaryDir(path);
+	}
+	FreeDir(dir);
 }
 
 static void
 sweep_at_transaction_end(XactEvent event, void *arg pg_attribute_unused())
 {
-	if (!leader_fileset_used)
-		return;
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+	if (sweep_due &&
+		(event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE))
 	{
-		leader_fileset_used = false;
-		FileSetDeleteAll(&leader_fileset);
+		sweep_due = false;
+		sweep_query_filesets();
 	}
+}
+
+/* And when the backend exits, whatever it expected: nothing is left for a restart. */
+static void
+sweep_at_exit(int code pg_attribute_unused(), Datum arg pg_attribute_unused())
+{
+	if (!IsParallelWorker())
+		sweep_query_filesets();
 }
 
 void
 sm_book_spill_init(void)
 {
 	RegisterXactCallback(sweep_at_transaction_end, NULL);
+	on_proc_exit(sweep_at_exit, (Datum) 0);
 }
 
 /* What a book's runs hold at most: customers, rows, bytes of id images. */
@@ -366,7 +408,6 @@ run_file(Book *book, int level)
 		{
 			handoff_fileset(&runs->fileset);
 			runs->fileset_ready = true;
-			leader_uses_fileset();
 		}
 		run.fileset = &runs->fileset;
 		snprintf(run.name, RUN_NAME_LEN, "book.%d.%u", MyProcPid, nfiles++);
@@ -408,7 +449,7 @@ drop_run(BookRuns *runs, Run *run)
 	if (run->file)
 		BufFileClose(run->file);
 	run->file = NULL;
-	if (run->fileset && !run->deleted)
+	if (run->fileset && !run->deleted && !run->borrowed)
 		BufFileDeleteFileSet(run->fileset, run->name, true);
 	run->deleted = true;
 }
@@ -493,6 +534,13 @@ sm_book_spill_log(Book *book)
 	add_run(book, write_log_run(book));
 	book->nlog = 0;
 	book->arena_len = 0;
+	/* an arena grown past the budget by one long id would make every later row spill */
+	if (book->arena_max > budget_bytes() / 2)
+	{
+		pfree(book->arena);
+		book->arena = NULL;
+		book->arena_max = 0;
+	}
 	for (;;)
 	{
 		int			first = runs->nruns;
@@ -579,6 +627,7 @@ sm_book_handoff(Book *book)
 	flat->arena_len = arena_len;
 	handoff = (HandoffRuns *) BOOK_ARENA(flat);
 	handoff->fileset = runs->fileset;
+	handoff->producer_pid = MyProcPid;
 	handoff->ncustomers = runs->ncustomers;
 	handoff->nrows = runs->nrows;
 	handoff->arena = runs->arena;
@@ -604,7 +653,7 @@ delete_adopted_runs(void *arg)
 	BookRuns   *runs = (BookRuns *) arg;
 
 	for (int i = 0; i < runs->nruns; i++)
-		if (runs->runs[i].fileset && !runs->runs[i].deleted)
+		if (runs->runs[i].fileset && !runs->runs[i].deleted && !runs->runs[i].borrowed)
 		{
 			/* on error they were closed by the resource owner */
 			BufFileDeleteFileSet(runs->runs[i].fileset, runs->runs[i].name, true);
@@ -629,7 +678,7 @@ sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid subscription book: a partial aggregate's runs are not named")));
-	leader_uses_fileset();
+	sm_book_expect_handoffs();
 	if (book->runs == NULL)
 	{
 		book->runs = MemoryContextAllocZero(book->hdr.eoh_context, sizeof(BookRuns));
@@ -646,7 +695,7 @@ sm_book_adopt_runs(FunctionCallInfo fcinfo, Book *book, const BookFlat *flat)
 	*fileset = handoff->fileset;
 	for (int32 i = 0; i < handoff->nruns; i++)
 	{
-		Run			run = {.fileset = fileset};
+		Run			run = {.fileset = fileset,.borrowed = handoff->producer_pid == MyProcPid};
 
 		memcpy(run.name, handoff->names[i], RUN_NAME_LEN);
 		run.name[RUN_NAME_LEN - 1] = '\0';
