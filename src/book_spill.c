@@ -266,24 +266,13 @@ sm_book_runs_max_scale(const Book *book)
 }
 
 /*
- * A customer's record in a run: a RunRecord, the image of its id (text,
- * uuid) padded to MAXALIGN, its rows.  So every record starts aligned, and
- * a reader uses it where it lies in its buffer.  The run's counts grow.
+ * Write a customer to a run, whose counts grow.  Its record: a RunRecord,
+ * the image of its id (text, uuid) padded to MAXALIGN, its rows.  So every
+ * record starts aligned, and a reader uses it where it lies in its buffer.
  */
 static void
 run_write_customer(Run *run, BookKeyKind kind, const BookCustomer *customer,
 				   const char *arena, const BookRow *rows)
-{
-	sm_run_write_customer(run->file, kind, customer, arena, rows);
-	run->ncustomers++;
-	run->nrows += customer->nrows;
-	if (kind != BOOK_KEY_BIGINT)
-		run->arena += MAXALIGN(sm_key_image_size(kind, arena + customer->key));
-}
-
-void
-sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *customer,
-					  const char *arena, const BookRow *rows)
 {
 	static const char padding[MAXIMUM_ALIGNOF] = {0};
 	RunRecord	record;
@@ -296,14 +285,17 @@ sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *custo
 	record.nrows = customer->nrows;
 	record.scale = customer->scale;
 	record.key = kind == BOOK_KEY_BIGINT ? customer->key : (int64) image_len;
-	BufFileWrite(file, &record, sizeof(record));
+	BufFileWrite(run->file, &record, sizeof(record));
 	if (image_len > 0)
 	{
-		BufFileWrite(file, (void *) (arena + customer->key), image_len);
+		BufFileWrite(run->file, (void *) (arena + customer->key), image_len);
 		if (MAXALIGN(image_len) > image_len)
-			BufFileWrite(file, (void *) padding, MAXALIGN(image_len) - image_len);
+			BufFileWrite(run->file, (void *) padding, MAXALIGN(image_len) - image_len);
 	}
-	BufFileWrite(file, (void *) rows, customer->nrows * sizeof(BookRow));
+	BufFileWrite(run->file, (void *) rows, customer->nrows * sizeof(BookRow));
+	run->ncustomers++;
+	run->nrows += customer->nrows;
+	run->arena += MAXALIGN(image_len);
 }
 
 #define RUN_READ_BUFFER (64 * 1024)

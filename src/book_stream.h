@@ -87,7 +87,5 @@ extern void sm_book_runs_bound(const Book *book, int64 *customers, int64 *rows, 
 extern int	sm_book_runs_max_scale(const Book *book);
 extern void sm_book_runs_files(Book *book, BufFile ***files, int *nfiles);
 extern bool sm_run_read_customer(StreamSource *source, BookKeyKind kind);
-extern void sm_run_write_customer(BufFile *file, BookKeyKind kind, const BookCustomer *customer,
-								  const char *arena, const BookRow *rows);
 
 #endif
