@@ -229,6 +229,8 @@ extern BookFlat *sm_book_flat_from_datum(Datum d);
 extern Book *sm_book_from_flat(BookFlat *flat, MemoryContext parent);
 extern void sm_book_set_flat(Book *book, BookFlat *flat);
 extern void sm_book_options_to_flat(const BookReadOptions *options, BookFlat *flat);
+extern void sm_book_header(const Book *book, BookFlat *flat);
+extern void sm_book_rows_room(BookRow **rows, int32 *capacity, int64 n, MemoryContext cxt);
 extern void sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *options);
 extern void sm_book_too_large(void) pg_attribute_noreturn();
 extern void sm_sort_book_rows(BookRow *rows, size_t n);

@@ -538,13 +538,8 @@ log_to_flat(Book *book)
 		sm_book_too_large();
 	flat = MemoryContextAllocZero(book->hdr.eoh_context, size);
 	SET_VARSIZE(flat, size);
-	flat->version = BOOK_FORMAT_VERSION;
-	flat->key_kind = (uint8) book->key_kind;
+	sm_book_header(book, flat);
 	flat->max_scale = (uint8) max_scale;
-	flat->display_scale = (uint8) book->display_scale;
-	sm_book_options_to_flat(&book->options, flat);
-	flat->min_day = book->min_day;
-	flat->max_day = book->max_day;
 	flat->ncustomers = ncustomers;
 	flat->nrows = nrows;
 	flat->arena_len = arena_len;
@@ -590,6 +585,39 @@ book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 }
 
 /* ---- books from datums ----------------------------------------------- */
+
+/*
+ * The header fields a book's flat form takes from the book: its version,
+ * the kind of its ids, its read options, display scale and extent (not its
+ * size, its counts nor its max_scale).
+ */
+void
+sm_book_header(const Book *book, BookFlat *flat)
+{
+	flat->version = BOOK_FORMAT_VERSION;
+	flat->key_kind = (uint8) book->key_kind;
+	sm_book_options_to_flat(&book->options, flat);
+	flat->display_scale = (uint8) book->display_scale;
+	flat->min_day = book->min_day;
+	flat->max_day = book->max_day;
+}
+
+/*
+ * Room for at least n rows in a scratch buffer of rows (its contents are not
+ * kept), allocated in cxt.
+ */
+void
+sm_book_rows_room(BookRow **rows, int32 *capacity, int64 n, MemoryContext cxt)
+{
+	if (n <= *capacity)
+		return;
+	if (n > PG_INT32_MAX)
+		sm_book_too_large();
+	if (*rows)
+		pfree(*rows);
+	*capacity = (int32) Min(Max(n, 2 * (int64) *capacity), PG_INT32_MAX);
+	*rows = MemoryContextAllocHuge(cxt, *capacity * sizeof(BookRow));
+}
 
 void
 sm_book_options_to_flat(const BookReadOptions *options, BookFlat *flat)

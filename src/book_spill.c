@@ -430,6 +430,18 @@ add_run(Book *book, Run run)
 	runs->runs[runs->nruns++] = run;
 }
 
+/*
+ * Delete a closed run's file of a file set, unless it is borrowed (its
+ * producer in this process may hand it on again: the sweep deletes it).
+ */
+static void
+delete_run_file(Run *run)
+{
+	if (run->fileset && !run->deleted && !run->borrowed)
+		BufFileDeleteFileSet(run->fileset, run->name, true);
+	run->deleted = true;
+}
+
 /* Close a run's file, and delete it (a private one is deleted by closing). */
 static void
 drop_run(BookRuns *runs, Run *run)
@@ -441,43 +453,22 @@ drop_run(BookRuns *runs, Run *run)
 	if (run->file)
 		BufFileClose(run->file);
 	run->file = NULL;
-	if (run->fileset && !run->deleted && !run->borrowed)
-		BufFileDeleteFileSet(run->fileset, run->name, true);
-	run->deleted = true;
+	delete_run_file(run);
 }
 
-/* The sorted log as a run: each customer's rows as the flat form holds them. */
+/* A stream written out as a new run of the given level. */
 static Run
-write_log_run(Book *book)
+write_run(Book *book, BookStream *stream, int level)
 {
-	Run			run = run_file(book, 0);
-	BookLogRow *log = book->log;
-	BookRow    *rows = NULL;
-	int32		capacity = 0;
+	Run			run = run_file(book, level);
 
-	for (int32 i = 0; i < book->nlog;)
+	for (int64 k = 0; sm_stream_next(stream); k++)
 	{
-		int32		j = sm_book_log_customer_end(book, log, i, book->nlog);
-		BookCustomer customer = {.key = log[i].key,.hash = log[i].hash};
-		int			scale;
-
-		if ((i & 0xFFFF) == 0)
+		if ((k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (j - i > capacity)
-		{
-			if (rows)
-				pfree(rows);
-			capacity = Max(j - i, 2 * capacity);
-			rows = MemoryContextAllocHuge(book->hdr.eoh_context, capacity * sizeof(BookRow));
-		}
-		customer.nrows = sm_book_customer_rows(log + i, j - i, rows, &customer.first_start, &scale);
-		customer.scale = (uint8) scale;
-		run_write_customer(&run, book->key_kind, &customer, book->arena, rows);
-		book->runs->max_scale = Max(book->runs->max_scale, scale);
-		i = j;
+		run_write_customer(&run, book->key_kind, &stream->customer, stream->arena, stream->rows);
 	}
-	if (rows)
-		pfree(rows);
+	book->runs->max_scale = Max(book->runs->max_scale, stream->max_scale);
 	return run;
 }
 
@@ -488,18 +479,13 @@ merge_runs(Book *book, int first)
 	BookRuns   *runs = book->runs;
 	int			n = runs->nruns - first;
 	BufFile   **files = palloc(n * sizeof(BufFile *));
-	Run			merged = run_file(book, runs->runs[first].level + 1);
 	BookStream *stream;
+	Run			merged;
 
 	for (int i = 0; i < n; i++)
 		files[i] = runs->runs[first + i].file;
 	stream = sm_stream_begin(book->key_kind, NULL, 0, files, n, NULL);
-	for (int64 k = 0; sm_stream_next(stream); k++)
-	{
-		if ((k & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		run_write_customer(&merged, book->key_kind, &stream->customer, stream->arena, stream->rows);
-	}
+	merged = write_run(book, stream, runs->runs[first].level + 1);
 	sm_stream_end(stream);
 	for (int i = first; i < runs->nruns; i++)
 		drop_run(runs, &runs->runs[i]);
@@ -517,13 +503,19 @@ sm_book_spill_log(Book *book)
 {
 	BookRuns   *runs;
 	int			fan = fan_in();
+	BookStream *stream;
+	Run			run;
 
 	if (book->runs == NULL)
 		book->runs = MemoryContextAllocZero(book->hdr.eoh_context, sizeof(BookRuns));
 	runs = book->runs;
 	sm_book_sort_log(book);
 	sm_book_summarise_history(book);
-	add_run(book, write_log_run(book));
+	/* the sorted log, each customer's rows as the flat form holds them */
+	stream = sm_stream_begin(book->key_kind, NULL, 0, NULL, 0, book);
+	run = write_run(book, stream, 0);
+	sm_stream_end(stream);
+	add_run(book, run);
 	book->nlog = 0;
 	book->arena_len = 0;
 	/* an arena grown past the budget by one long id would make every later row spill */
@@ -608,14 +600,9 @@ sm_book_handoff(Book *book)
 	arena_len = MAXALIGN(offsetof(HandoffRuns, names) + runs->nruns * RUN_NAME_LEN);
 	flat = MemoryContextAllocZero(book->hdr.eoh_context, MAXALIGN(sizeof(BookFlat)) + arena_len);
 	SET_VARSIZE(flat, MAXALIGN(sizeof(BookFlat)) + arena_len);
-	flat->version = BOOK_FORMAT_VERSION;
-	flat->key_kind = (uint8) book->key_kind;
-	sm_book_options_to_flat(&book->options, flat);
+	sm_book_header(book, flat);
 	flat->flags |= BOOK_RUNS_ELSEWHERE;
 	flat->max_scale = (uint8) runs->max_scale;
-	flat->display_scale = (uint8) book->display_scale;
-	flat->min_day = book->min_day;
-	flat->max_day = book->max_day;
 	flat->arena_len = arena_len;
 	handoff = (HandoffRuns *) BOOK_ARENA(flat);
 	handoff->fileset = runs->fileset;
@@ -644,13 +631,9 @@ delete_adopted_runs(void *arg)
 {
 	BookRuns   *runs = (BookRuns *) arg;
 
+	/* on error they were closed by the resource owner */
 	for (int i = 0; i < runs->nruns; i++)
-		if (runs->runs[i].fileset && !runs->runs[i].deleted && !runs->runs[i].borrowed)
-		{
-			/* on error they were closed by the resource owner */
-			BufFileDeleteFileSet(runs->runs[i].fileset, runs->runs[i].name, true);
-			runs->runs[i].deleted = true;
-		}
+		delete_run_file(&runs->runs[i]);
 }
 
 /*

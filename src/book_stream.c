@@ -35,13 +35,7 @@ log_advance(StreamSource *source)
 	if (i >= book->nlog)
 		return false;
 	j = sm_book_log_customer_end(book, book->log, i, book->nlog);
-	if (j - i > source->row_capacity)
-	{
-		if (source->row_buffer)
-			pfree(source->row_buffer);
-		source->row_capacity = Max(j - i, 2 * source->row_capacity);
-		source->row_buffer = MemoryContextAllocHuge(source->cxt, source->row_capacity * sizeof(BookRow));
-	}
+	sm_book_rows_room(&source->row_buffer, &source->row_capacity, j - i, source->cxt);
 	source->run_customer = (BookCustomer)
 	{
 		.key = book->log[i].key,.hash = book->log[i].hash
@@ -247,15 +241,7 @@ merge_customer(BookStream *stream)
 			for (int32 k = 0; k < in->customer->nrows; k++)
 				fits = Min(fits, in->customer->scale + sm_money_headroom(in->rows[k].mrr));
 		}
-		if (nrows > PG_INT32_MAX)
-			sm_book_too_large();
-		if (nrows > stream->row_capacity)
-		{
-			stream->row_capacity = (int32) Min(Max(nrows, 2 * (int64) stream->row_capacity), PG_INT32_MAX);
-			if (stream->row_buffer)
-				pfree(stream->row_buffer);
-			stream->row_buffer = MemoryContextAllocHuge(first->cxt, stream->row_capacity * sizeof(BookRow));
-		}
+		sm_book_rows_room(&stream->row_buffer, &stream->row_capacity, nrows, first->cxt);
 		c->scale = (uint8) Min(scale, fits);
 		c->nrows = (int32) nrows;
 		out = stream->row_buffer;
@@ -325,7 +311,6 @@ static void
 parts_header(Book *book, BookFlat *header)
 {
 	memset(header, 0, sizeof(BookFlat));
-	header->version = BOOK_FORMAT_VERSION;
 	if (book->npending > 0)
 	{
 		memcpy(header, book->pending[0], sizeof(BookFlat));
@@ -339,11 +324,7 @@ parts_header(Book *book, BookFlat *header)
 	}
 	else
 	{
-		header->key_kind = (uint8) book->key_kind;
-		sm_book_options_to_flat(&book->options, header);
-		header->display_scale = (uint8) book->display_scale;
-		header->min_day = book->min_day;
-		header->max_day = book->max_day;
+		sm_book_header(book, header);
 		header->max_scale = (uint8) Max(sm_book_runs_max_scale(book),
 										book->nlog > 0 ? book->max_row_scale : 0);
 	}
