@@ -3,25 +3,45 @@
  *		How the rows of a book reader leave: as a set (the readers of a book)
  *		or as an array (the final functions of the shorthand aggregates).
  *
- * A reader that computes all its rows at once is a BookRowsReader; it runs
- * behind a set-returning function of (book, options) or behind the final
- * function of a shorthand aggregate, which reads the book with the period
- * and window the aggregate was given.  The row type comes from the
- * catalog (the function's declared result), never from the call site: a
- * distributed planner such as Citus calls final functions without one.
+ * A reader adds its rows up over customers (a BookWalker); it runs behind a
+ * set-returning function of (book, options) or behind the final function of
+ * a shorthand aggregate, which reads the book with the period and window
+ * the aggregate was given.  A parallel leader's book, whose parts are its
+ * workers' runs, is walked by several processes at once
+ * (book_walk_parallel.c).  The row type comes from the catalog (the
+ * function's declared result), never from the call site: a distributed
+ * planner such as Citus calls final functions without one.
  */
 #include "postgres.h"
 
 #include "funcapi.h"
 #include "utils/array.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
 #include "reading.h"
 
+/*
+ * The rows of a walker over a book: its flat form, or stream (then flat is
+ * its header) from book, which may be walked in parallel.
+ */
+static HeapTuple *
+walk_book(const BookWalker *walker, const BookFlat *flat, BookStream *stream, Book *book,
+		  const BookReading *reading, TupleDesc tupdesc, int32 *nrows)
+{
+	Timeline	tl;
+	void	   *totals = palloc_extended(walker->totals_size(reading), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+
+	sm_timeline_init(&tl, flat, stream, reading->zero_mrr);
+	if (stream == NULL || book == NULL || !sm_walk_in_parallel(book, &tl, reading, walker, totals))
+		walker->walk(&tl, reading, totals);
+	return walker->rows(&tl, reading, totals, tupdesc, nrows);
+}
+
 /* reader(book, options) RETURNS SETOF row */
 Datum
-sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader read)
+sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, const BookWalker *walker)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
@@ -33,7 +53,7 @@ sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader r
 	if ((flat = sm_reading_begin_stream(fcinfo, args, &reading, &header, &stream)) != NULL)
 	{
 		int32		n;
-		HeapTuple  *tuples = read(flat, stream, &reading, rsinfo->setDesc, &n);
+		HeapTuple  *tuples = walk_book(walker, flat, stream, NULL, &reading, rsinfo->setDesc, &n);
 
 		for (int32 i = 0; i < n; i++)
 			tuplestore_puttuple(rsinfo->setResult, tuples[i]);
@@ -46,7 +66,7 @@ sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader r
  * asked to (the whole data when whole_window, as a cohort triangle is).
  */
 Datum
-sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window)
+sm_read_as_array(FunctionCallInfo fcinfo, const BookWalker *walker, bool whole_window)
 {
 	BookReading reading;
 	BookFlat	header;
@@ -69,7 +89,7 @@ sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window
 		sm_reading_window(&reading, flat, DATEVAL_NOBEGIN, DATEVAL_NOEND);
 	element_type = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
 	tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(element_type, -1));
-	tuples = read(flat, stream, &reading, tupdesc, &n);
+	tuples = walk_book(walker, flat, stream, sm_datum_book(PG_GETARG_DATUM(0)), &reading, tupdesc, &n);
 
 	elements = palloc(Max(n, 1) * sizeof(Datum));
 	for (int32 i = 0; i < n; i++)

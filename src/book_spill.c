@@ -75,7 +75,6 @@ typedef struct RunRecord
 
 /* The file set of a query's handed-on runs: this number, the leader's pid. */
 #define HANDOFF_FILESET_NUMBER 0x5AA5B00C
-#define RUN_NAME_LEN 32
 
 typedef struct Run
 {
@@ -623,6 +622,41 @@ sm_book_handoff(Book *book)
 	}
 	handoff->nruns = n;
 	return flat;
+}
+
+/*
+ * The runs of a book as other processes of the query can open them, into
+ * runs (room for maxruns): their number, or -1 if it has a private run, a
+ * log, or more runs.  A parallel leader's book has only such runs, and the
+ * flat parts of the partial aggregates too small to hand on runs.
+ */
+int
+sm_book_shared_runs(const Book *book, SharedRun *runs, int maxruns)
+{
+	int			n = 0;
+
+	if (book->nlog > 0)
+		return -1;
+	for (int i = 0; book->runs && i < book->runs->nruns; i++)
+	{
+		const Run  *run = &book->runs->runs[i];
+
+		if (run->deleted)
+			continue;
+		if (run->fileset == NULL || run->file == NULL || n == maxruns)
+			return -1;
+		runs[n].fileset = *run->fileset;
+		memcpy(runs[n].name, run->name, RUN_NAME_LEN);
+		n++;
+	}
+	return n;
+}
+
+/* A run another process of the query wrote (run lives as long as the file). */
+BufFile *
+sm_shared_run_open(SharedRun *run)
+{
+	return BufFileOpenFileSet(&run->fileset, run->name, O_RDONLY, false);
 }
 
 /* When an adopting book's memory goes, on error too: the files it adopted. */

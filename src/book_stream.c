@@ -65,6 +65,20 @@ source_advance(StreamSource *source, BookKeyKind kind)
 	return true;
 }
 
+/* The source's next customer in the stream's range of hashes; false past it. */
+static bool
+source_next(BookStream *stream, StreamSource *source)
+{
+	while (source_advance(source, stream->kind))
+	{
+		if (source->customer->hash >= stream->hash_to)
+			return false;
+		if (source->customer->hash >= stream->hash_from)
+			return true;
+	}
+	return false;
+}
+
 static void
 source_rewind(StreamSource *source)
 {
@@ -137,6 +151,7 @@ sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflats, BufFile **files,
 		stream->sources[n - 1].log_book = log_book;
 	for (int i = 0; i < n; i++)
 		stream->sources[i].cxt = CurrentMemoryContext;
+	stream->hash_to = UINT64CONST(1) << 32;
 	sm_stream_rewind(stream);
 	return stream;
 }
@@ -152,7 +167,7 @@ sm_stream_rewind(BookStream *stream)
 		bool		live;
 
 		source_rewind(&stream->sources[i]);
-		live = source_advance(&stream->sources[i], stream->kind);
+		live = source_next(stream, &stream->sources[i]);
 		if (stream->heap == NULL)
 			stream->live[i] = live;
 		else if (live)
@@ -164,13 +179,25 @@ sm_stream_rewind(BookStream *stream)
 	stream->max_scale = 0;
 }
 
+/*
+ * From the first customer again, reading only those whose hash is in
+ * [hash_from, hash_to): the sources are in hash order, so each is read up
+ * to the end of the range only.
+ */
+void
+sm_stream_limit(BookStream *stream, uint32 hash_from, uint64 hash_to)
+{
+	stream->hash_from = hash_from;
+	stream->hash_to = hash_to;
+	sm_stream_rewind(stream);
+}
+
 /* (scanned) The sources holding the smallest customer into same; false at the end. */
 static bool
 scan_smallest(BookStream *stream)
 {
 	for (int s = 0; s < stream->nsame; s++)
-		stream->live[stream->same[s]] =
-			source_advance(&stream->sources[stream->same[s]], stream->kind);
+		stream->live[stream->same[s]] = source_next(stream, &stream->sources[stream->same[s]]);
 	stream->nsame = 0;
 	for (int i = 0; i < stream->nsources; i++)
 	{
@@ -193,7 +220,7 @@ static bool
 heap_smallest(BookStream *stream)
 {
 	for (int s = 0; s < stream->nsame; s++)
-		if (source_advance(&stream->sources[stream->same[s]], stream->kind))
+		if (source_next(stream, &stream->sources[stream->same[s]]))
 			binaryheap_add(stream->heap, Int32GetDatum(stream->same[s]));
 	stream->nsame = 0;
 	if (binaryheap_empty(stream->heap))

@@ -16,6 +16,7 @@
 
 #include "lib/binaryheap.h"
 #include "storage/buffile.h"
+#include "storage/fileset.h"
 
 #include "book.h"
 
@@ -66,6 +67,10 @@ typedef struct BookStream
 	int32		row_capacity;
 	int			max_scale;		/* of the customers met so far */
 
+	/* only the customers whose hash is in [hash_from, hash_to) */
+	uint32		hash_from;
+	uint64		hash_to;
+
 	/* at most this many customers, rows and bytes of id images, if bounded */
 	bool		bounded;
 	int64		most_customers;
@@ -77,6 +82,7 @@ extern BookStream *sm_stream_begin(BookKeyKind kind, BookFlat **flats, int nflat
 								   BufFile **files, int nfiles, const Book *log_book);
 extern bool sm_stream_next(BookStream *stream);
 extern void sm_stream_rewind(BookStream *stream);
+extern void sm_stream_limit(BookStream *stream, uint32 hash_from, uint64 hash_to);
 extern void sm_stream_end(BookStream *stream);
 extern BookStream *sm_book_stream(Book *book, BookFlat *header);
 extern BookStream *sm_book_input(Datum d, BookFlat *header, BookFlat **flat);
@@ -87,5 +93,16 @@ extern void sm_book_runs_bound(const Book *book, int64 *customers, int64 *rows, 
 extern int	sm_book_runs_max_scale(const Book *book);
 extern void sm_book_runs_files(Book *book, BufFile ***files, int *nfiles);
 extern bool sm_run_read_customer(StreamSource *source, BookKeyKind kind);
+
+/* A run of a file set, by which another process of the query opens it. */
+#define RUN_NAME_LEN 32
+typedef struct SharedRun
+{
+	FileSet		fileset;
+	char		name[RUN_NAME_LEN];
+} SharedRun;
+
+extern int	sm_book_shared_runs(const Book *book, SharedRun *runs, int maxruns);
+extern BufFile *sm_shared_run_open(SharedRun *run);
 
 #endif

@@ -64,40 +64,62 @@ customer_cohort(const Timeline *tl, PeriodKind period, int32 *cohort)
 	return false;
 }
 
-static HeapTuple *
-cohort_tuples(const BookFlat *flat, BookStream *stream, const BookReading *reading,
-			  TupleDesc tupdesc, int32 *ntuples)
+/*
+ * What cohort_retention adds up: each cohort's size, then its triangle's
+ * cells, cohort by cohort, as differences from one age to the next (each
+ * customer adds only where its state changes), summed over ages when read.
+ */
+static int32
+cohort_periods(const BookReading *reading)
 {
-	int32		first = reading->first;
-	int32		last = reading->last;
-	int32		nperiods = last - first + 1;
-	int64		ncells = (int64) nperiods * (nperiods + 1) / 2;
-	int64	   *cohort_size;
-	int64	   *cohort_offset;	/* first cell of each cohort */
-	CohortCell *cells;
-	HeapTuple  *tuples;
-	int32		n = 0;
-	Timeline	tl;
+	return reading->last >= reading->first ? reading->last - reading->first + 1 : 0;
+}
 
-	*ntuples = 0;
-	if (nperiods <= 0)
-		return NULL;
+static int64
+cohort_cells(const BookReading *reading)
+{
+	int64		nperiods = cohort_periods(reading);
+
+	return nperiods * (nperiods + 1) / 2;
+}
+
+/* The first cell of a cohort: cohorts before it have nperiods, nperiods - 1, ... cells. */
+static int64
+cohort_offset(int32 nperiods, int32 cohort)
+{
+	return (int64) cohort * nperiods - (int64) cohort * (cohort - 1) / 2;
+}
+
+#define COHORT_SIZES(totals) ((int64 *) (totals))
+#define COHORT_CELLS(totals, reading) \
+	((CohortCell *) ((char *) (totals) + MAXALIGN(cohort_periods(reading) * sizeof(int64))))
+
+static Size
+cohort_totals_size(const BookReading *reading)
+{
+	int64		ncells = cohort_cells(reading);
+
 	if (ncells > MAX_COHORT_CELLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many cohort cells: " INT64_FORMAT, ncells),
 				 errdetail("%d periods make a triangle of more than %d cells.",
-						   nperiods, MAX_COHORT_CELLS),
+						   cohort_periods(reading), MAX_COHORT_CELLS),
 				 errhint("Use a longer period, e.g. 'month' rather than 'week'.")));
+	return MAXALIGN(cohort_periods(reading) * sizeof(int64)) + ncells * sizeof(CohortCell);
+}
 
-	cohort_size = palloc0(nperiods * sizeof(int64));
-	cohort_offset = palloc(nperiods * sizeof(int64));
-	for (int32 c = 0, offset = 0; c < nperiods; offset += nperiods - c, c++)
-		cohort_offset[c] = offset;
-	cells = palloc0(ncells * sizeof(CohortCell));
+static void
+cohort_walk(Timeline *tl, const BookReading *reading, void *totals)
+{
+	int32		first = reading->first;
+	int32		last = reading->last;
+	int64	   *cohort_size = COHORT_SIZES(totals);
+	CohortCell *cells = COHORT_CELLS(totals, reading);
 
-	sm_timeline_init(&tl, flat, stream, reading->zero_mrr);
-	while (sm_timeline_next(&tl))
+	if (cohort_periods(reading) == 0)
+		return;
+	while (sm_timeline_next(tl))
 	{
 		int32		cohort;
 		CohortCell *row;
@@ -105,29 +127,54 @@ cohort_tuples(const BookFlat *flat, BookStream *stream, const BookReading *readi
 		int128		mrr = 0;
 
 		/* no cohort, or one after the last period read */
-		if (!customer_cohort(&tl, reading->period, &cohort) || cohort > last)
+		if (!customer_cohort(tl, reading->period, &cohort) || cohort > last)
 			continue;
-		row = cells + cohort_offset[cohort - first];
+		row = cells + cohort_offset(cohort_periods(reading), cohort - first);
 		cohort_size[cohort - first]++;
-		sm_timeline_by_period(&tl, reading->period);
-		for (int i = 0; i < tl.nchanges && tl.changes[i].at <= last; i++)
+		sm_timeline_by_period(tl, reading->period);
+		for (int i = 0; i < tl->nchanges && tl->changes[i].at <= last; i++)
 		{
-			const StateChange *ch = &tl.changes[i];
-			bool		was_active = sm_timeline_active(&tl, rows, mrr);
+			const StateChange *ch = &tl->changes[i];
+			bool		was_active = sm_timeline_active(tl, rows, mrr);
 			int32		age = Max(ch->at - cohort, 0);
 
 			rows += ch->delta_rows;
 			mrr += ch->delta_mrr;
-			sm_timeline_check(&tl, mrr, ch->at);
-			row[age].active += (int) sm_timeline_active(&tl, rows, mrr) - (int) was_active;
+			sm_timeline_check(tl, mrr, ch->at);
+			row[age].active += (int) sm_timeline_active(tl, rows, mrr) - (int) was_active;
 			row[age].mrr += ch->delta_mrr;
 		}
 	}
+}
 
-	tuples = palloc(Max(ncells, 1) * sizeof(HeapTuple));
+static void
+cohort_add(void *into, const void *totals, const BookReading *reading)
+{
+	CohortCell *cells = COHORT_CELLS(into, reading);
+	const CohortCell *other = COHORT_CELLS(totals, reading);
+
+	for (int32 c = 0; c < cohort_periods(reading); c++)
+		COHORT_SIZES(into)[c] += COHORT_SIZES(totals)[c];
+	for (int64 i = 0; i < cohort_cells(reading); i++)
+	{
+		cells[i].active += other[i].active;
+		cells[i].mrr += other[i].mrr;
+	}
+}
+
+static HeapTuple *
+cohort_rows(const Timeline *tl, const BookReading *reading, void *totals, TupleDesc tupdesc,
+			int32 *ntuples)
+{
+	int32		nperiods = cohort_periods(reading);
+	int64	   *cohort_size = COHORT_SIZES(totals);
+	CohortCell *cells = COHORT_CELLS(totals, reading);
+	HeapTuple  *tuples = palloc(Max(cohort_cells(reading), 1) * sizeof(HeapTuple));
+	int32		n = 0;
+
 	for (int32 cohort = 0; cohort < nperiods; cohort++)
 	{
-		CohortCell *row = cells + cohort_offset[cohort];
+		CohortCell *row = cells + cohort_offset(nperiods, cohort);
 		Datum		cohort_mrr;
 		Datum		cohort_start;
 
@@ -139,14 +186,14 @@ cohort_tuples(const BookFlat *flat, BookStream *stream, const BookReading *readi
 			row[age].active += row[age - 1].active;
 			row[age].mrr += row[age - 1].mrr;
 		}
-		cohort_mrr = NumericGetDatum(sm_book_amount(&tl, row[0].mrr));
-		cohort_start = DateADTGetDatum(sm_period_start(reading->period, first + cohort));
+		cohort_mrr = NumericGetDatum(sm_book_amount(tl, row[0].mrr));
+		cohort_start = DateADTGetDatum(sm_period_start(reading->period, reading->first + cohort));
 
 		for (int32 age = 0; age < nperiods - cohort; age++)
 		{
 			Datum		values[8];
 			bool		nulls[8] = {false};
-			Datum		mrr = NumericGetDatum(sm_book_amount(&tl, row[age].mrr));
+			Datum		mrr = NumericGetDatum(sm_book_amount(tl, row[age].mrr));
 
 			values[0] = cohort_start;
 			values[1] = Int32GetDatum(age);
@@ -169,6 +216,10 @@ cohort_tuples(const BookFlat *flat, BookStream *stream, const BookReading *readi
 	return tuples;
 }
 
+const BookWalker sm_cohort_walker = {
+	cohort_totals_size, cohort_walk, cohort_add, cohort_rows
+};
+
 /* cohort_retention(book, period, zero_mrr, "to") RETURNS SETOF cohort_cell */
 PG_FUNCTION_INFO_V1(cohort_retention_of_book);
 Datum
@@ -176,7 +227,7 @@ cohort_retention_of_book(PG_FUNCTION_ARGS)
 {
 	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = 3,.zero_mrr = 2,.changes = NO_ARG};
 
-	return sm_read_as_set(fcinfo, &args, cohort_tuples);
+	return sm_read_as_set(fcinfo, &args, &sm_cohort_walker);
 }
 
 /*
@@ -188,5 +239,5 @@ PG_FUNCTION_INFO_V1(cohort_retention_final);
 Datum
 cohort_retention_final(PG_FUNCTION_ARGS)
 {
-	return sm_read_as_array(fcinfo, cohort_tuples, true);
+	return sm_read_as_array(fcinfo, &sm_cohort_walker, true);
 }

@@ -56,6 +56,15 @@ typedef struct PeriodMovement
 	int128		reactivation_mrr;
 } PeriodMovement;
 
+/* What mrr_movements adds up: the window's periods, and where it starts. */
+typedef struct MovementTotals
+{
+	/* customers and MRR at the end of the period before the first */
+	int64		customers_start;
+	int128		mrr_start;
+	PeriodMovement periods[FLEXIBLE_ARRAY_MEMBER];	/* first .. last */
+} MovementTotals;
+
 /* What a walk does with each movement. */
 typedef struct MovementSink
 {
@@ -192,39 +201,82 @@ walk_customer(Timeline *tl, MovementSink *sink)
 	}
 }
 
+/* Every customer the timeline meets into sink. */
 static void
-walk_book(Timeline *tl, const BookFlat *flat, BookStream *stream, MovementSink *sink)
+walk_timeline(Timeline *tl, MovementSink *sink)
 {
-	sm_timeline_init(tl, flat, stream, sink->reading->zero_mrr);
 	if (sink->reading->changes == CHANGES_PERIOD_END)
 		sm_timeline_group_as_built(tl, sink->reading->period);
 	while (sm_timeline_next(tl))
 		walk_customer(tl, sink);
 }
 
+static int32
+window_periods(const BookReading *reading)
+{
+	return reading->last >= reading->first ? reading->last - reading->first + 1 : 0;
+}
+
+static Size
+movement_totals_size(const BookReading *reading)
+{
+	return offsetof(MovementTotals, periods) + window_periods(reading) * sizeof(PeriodMovement);
+}
+
+static void
+movement_walk(Timeline *tl, const BookReading *reading, void *totals)
+{
+	MovementTotals *t = totals;
+	MovementSink sink = {.reading = reading,.periods = t->periods};
+
+	if (window_periods(reading) == 0)
+		return;
+	walk_timeline(tl, &sink);
+	t->customers_start += sink.customers_start;
+	add_checked(&t->mrr_start, sink.mrr_start);
+}
+
+static void
+movement_add(void *into, const void *totals, const BookReading *reading)
+{
+	MovementTotals *t = into;
+	const MovementTotals *other = totals;
+
+	t->customers_start += other->customers_start;
+	add_checked(&t->mrr_start, other->mrr_start);
+	for (int32 p = 0; p < window_periods(reading); p++)
+	{
+		PeriodMovement *m = &t->periods[p];
+		const PeriodMovement *o = &other->periods[p];
+
+		m->new_customers += o->new_customers;
+		m->reactivated_customers += o->reactivated_customers;
+		m->churned_customers += o->churned_customers;
+		m->expansion_customers += o->expansion_customers;
+		m->contraction_customers += o->contraction_customers;
+		add_checked(&m->new_mrr, o->new_mrr);
+		add_checked(&m->expansion_mrr, o->expansion_mrr);
+		add_checked(&m->contraction_mrr, o->contraction_mrr);
+		add_checked(&m->churned_mrr, o->churned_mrr);
+		add_checked(&m->reactivation_mrr, o->reactivation_mrr);
+	}
+}
+
 /* The movements of each period, with running totals, as mrr_movement tuples. */
 static HeapTuple *
-movement_tuples(const BookFlat *flat, BookStream *stream, const BookReading *reading,
-				TupleDesc tupdesc, int32 *ntuples)
+movement_rows(const Timeline *tl, const BookReading *reading, void *totals, TupleDesc tupdesc,
+			  int32 *ntuples)
 {
-	MovementSink sink = {.reading = reading};
-	Timeline	tl;
-	int32		nperiods = reading->last >= reading->first ? reading->last - reading->first + 1 : 0;
+	MovementTotals *t = totals;
+	int32		nperiods = window_periods(reading);
 	HeapTuple  *tuples = palloc(Max(nperiods, 1) * sizeof(HeapTuple));
-	int64		customers;
-	int128		mrr;
+	int64		customers = t->customers_start;
+	int128		mrr = t->mrr_start;
 
 	*ntuples = nperiods;
-	if (nperiods == 0)
-		return tuples;
-	sink.periods = palloc0(nperiods * sizeof(PeriodMovement));
-	walk_book(&tl, flat, stream, &sink);
-
-	customers = sink.customers_start;
-	mrr = sink.mrr_start;
 	for (int32 p = 0; p < nperiods; p++)
 	{
-		PeriodMovement *m = &sink.periods[p];
+		PeriodMovement *m = &t->periods[p];
 		Datum		values[15];
 		bool		nulls[15] = {false};
 		int64		customers_end = customers + m->new_customers +
@@ -241,13 +293,13 @@ movement_tuples(const BookFlat *flat, BookStream *stream, const BookReading *rea
 		values[3] = Int64GetDatum(m->reactivated_customers);
 		values[4] = Int64GetDatum(m->churned_customers);
 		values[5] = Int64GetDatum(customers_end);
-		values[6] = NumericGetDatum(sm_book_amount(&tl, mrr));
-		values[7] = NumericGetDatum(sm_book_amount(&tl, m->new_mrr));
-		values[8] = NumericGetDatum(sm_book_amount(&tl, m->expansion_mrr));
-		values[9] = NumericGetDatum(sm_book_amount(&tl, m->contraction_mrr));
-		values[10] = NumericGetDatum(sm_book_amount(&tl, m->churned_mrr));
-		values[11] = NumericGetDatum(sm_book_amount(&tl, m->reactivation_mrr));
-		values[12] = NumericGetDatum(sm_book_amount(&tl, mrr_end));
+		values[6] = NumericGetDatum(sm_book_amount(tl, mrr));
+		values[7] = NumericGetDatum(sm_book_amount(tl, m->new_mrr));
+		values[8] = NumericGetDatum(sm_book_amount(tl, m->expansion_mrr));
+		values[9] = NumericGetDatum(sm_book_amount(tl, m->contraction_mrr));
+		values[10] = NumericGetDatum(sm_book_amount(tl, m->churned_mrr));
+		values[11] = NumericGetDatum(sm_book_amount(tl, m->reactivation_mrr));
+		values[12] = NumericGetDatum(sm_book_amount(tl, mrr_end));
 		values[13] = Int64GetDatum(m->expansion_customers);
 		values[14] = Int64GetDatum(m->contraction_customers);
 		Assert(tupdesc->natts == 15);
@@ -257,6 +309,10 @@ movement_tuples(const BookFlat *flat, BookStream *stream, const BookReading *rea
 	}
 	return tuples;
 }
+
+const BookWalker sm_movement_walker = {
+	movement_totals_size, movement_walk, movement_add, movement_rows
+};
 
 /* mrr_movements and customer_movements: (book, period, "from", "to", zero_mrr, changes) */
 static const ReaderArgs movement_reader_args = {.period = 1,.from = 2,.to = 3,.zero_mrr = 4,.changes = 5};
@@ -269,7 +325,7 @@ PG_FUNCTION_INFO_V1(mrr_movements_of_book);
 Datum
 mrr_movements_of_book(PG_FUNCTION_ARGS)
 {
-	return sm_read_as_set(fcinfo, &movement_reader_args, movement_tuples);
+	return sm_read_as_set(fcinfo, &movement_reader_args, &sm_movement_walker);
 }
 
 /*
@@ -280,7 +336,7 @@ PG_FUNCTION_INFO_V1(mrr_movements_final);
 Datum
 mrr_movements_final(PG_FUNCTION_ARGS)
 {
-	return sm_read_as_array(fcinfo, movement_tuples, false);
+	return sm_read_as_array(fcinfo, &sm_movement_walker, false);
 }
 
 /*
@@ -304,6 +360,7 @@ customer_movements(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	sink.tuples = rsinfo->setResult;
 	sink.tupdesc = rsinfo->setDesc;
-	walk_book(&tl, flat, NULL, &sink);
+	sm_timeline_init(&tl, flat, NULL, reading.zero_mrr);
+	walk_timeline(&tl, &sink);
 	PG_RETURN_NULL();
 }

@@ -49,17 +49,6 @@ typedef struct ReaderArgs
 	int			changes;
 } ReaderArgs;
 
-/*
- * book_results.c: a reader's rows, as a set or as a shorthand's array.  The
- * reader walks flat, or stream when that is not NULL (flat is then its
- * header, book_stream.c).
- */
-typedef HeapTuple *(*BookRowsReader) (const BookFlat *flat, BookStream *stream,
-									  const BookReading *reading, TupleDesc tupdesc,
-									  int32 *ntuples);
-extern Datum sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRowsReader read);
-extern Datum sm_read_as_array(FunctionCallInfo fcinfo, BookRowsReader read, bool whole_window);
-
 /* reporting_window.c */
 extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading);
 extern BookFlat *sm_reading_begin_stream(FunctionCallInfo fcinfo, const ReaderArgs *args,
@@ -125,5 +114,38 @@ sm_timeline_active(const Timeline *tl, int64 rows, int128 mrr)
 {
 	return tl->zero_mrr == ZERO_MRR_INACTIVE ? mrr > 0 : rows > 0;
 }
+
+/*
+ * A reader whose rows are sums over customers (mrr_movements,
+ * cohort_retention): its walk adds each customer it meets into totals that
+ * add up, so that the customers of a book can be walked in parts, by
+ * several processes (book_walk_parallel.c), and their totals added.
+ */
+typedef struct BookWalker
+{
+	/* bytes of its totals (zeroed before a walk), for the reading */
+	Size		(*totals_size) (const BookReading *reading);
+	/* every customer the timeline meets, added into totals */
+	void		(*walk) (Timeline *tl, const BookReading *reading, void *totals);
+	/* totals of other customers, added into into */
+	void		(*add) (void *into, const void *totals, const BookReading *reading);
+	/* the rows, once every customer is in totals (tl gives the amounts' scale) */
+	HeapTuple  *(*rows) (const Timeline *tl, const BookReading *reading, void *totals,
+						 TupleDesc tupdesc, int32 *nrows);
+} BookWalker;
+
+extern const BookWalker sm_movement_walker;	/* mrr_movements.c */
+extern const BookWalker sm_cohort_walker;	/* cohort.c */
+
+/*
+ * book_results.c: a walker's rows, as a set (the readers of a book) or as
+ * an array (the final functions of the shorthand aggregates).
+ */
+extern Datum sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, const BookWalker *walker);
+extern Datum sm_read_as_array(FunctionCallInfo fcinfo, const BookWalker *walker, bool whole_window);
+
+/* book_walk_parallel.c */
+extern bool sm_walk_in_parallel(Book *book, Timeline *tl, const BookReading *reading,
+								const BookWalker *walker, void *totals);
 
 #endif

@@ -1,0 +1,70 @@
+-- A parallel leader's book is walked by several processes at once
+-- (src/book_walk_parallel.c): after the Gather, the leader and workers of
+-- its own each walk one range of the customers' hashes, and the leader adds
+-- their totals up.  The answers are the serial plan's, bit for bit, for
+-- every kind of id and reading; a customer's error in a worker's range
+-- reaches the client as it would from the leader.
+SET client_min_messages = warning;
+CREATE TABLE walk_rows AS
+SELECT (i % 150000)::bigint AS customer_id, date '2022-01-01' + (i * 37 % 1000) AS started_at,
+       CASE WHEN i % 3 = 0 THEN NULL ELSE date '2022-01-01' + (i * 37 % 1000) + 30 + i % 200 END AS ended_at,
+       ((i % 97) + 0.25)::numeric(10, 2) AS mrr
+FROM generate_series(1, 330000) AS i;
+ANALYZE walk_rows;
+
+-- each query once serially: the answers to compare with
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE walk_serial AS
+SELECT 'movements' AS query, md5(mrr_movements(customer_id, started_at, ended_at, mrr)::text) AS answer
+FROM walk_rows
+UNION ALL
+SELECT 'cohorts', md5(cohort_retention(customer_id, started_at, ended_at, mrr)::text) FROM walk_rows
+UNION ALL
+SELECT 'text ids, weeks of a window',
+       md5(mrr_movements(customer_id::text, started_at, ended_at, mrr, 'week', '2022-06-01', '2023-03-01')::text)
+FROM walk_rows
+UNION ALL
+SELECT 'uuid ids, quarters',
+       md5(cohort_retention(md5(customer_id::text)::uuid, started_at, ended_at, mrr, 'quarter')::text)
+FROM walk_rows;
+
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM walk_rows;
+
+-- the walk in three parts shows at DEBUG1, once per query
+SET client_min_messages = debug1;
+SELECT md5(mrr_movements(customer_id, started_at, ended_at, mrr)::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'movements') AS movements_equal
+FROM walk_rows;
+SELECT md5(cohort_retention(customer_id, started_at, ended_at, mrr)::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'cohorts') AS cohorts_equal
+FROM walk_rows;
+SELECT md5(mrr_movements(customer_id::text, started_at, ended_at, mrr, 'week', '2022-06-01', '2023-03-01')::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'text ids, weeks of a window') AS text_window_equal
+FROM walk_rows;
+SELECT md5(cohort_retention(md5(customer_id::text)::uuid, started_at, ended_at, mrr, 'quarter')::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'uuid ids, quarters') AS uuid_quarters_equal
+FROM walk_rows;
+
+-- no worker to be had: the leader walks every part itself
+SET max_parallel_workers = 0;
+SELECT md5(mrr_movements(customer_id, started_at, ended_at, mrr)::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'movements') AS movements_equal_alone
+FROM walk_rows;
+RESET max_parallel_workers;
+
+-- a small book is walked by the leader alone: no message
+SELECT cardinality(mrr_movements(customer_id, started_at, ended_at, mrr)) FROM walk_rows WHERE customer_id < 1000;
+SET client_min_messages = warning;
+
+-- one customer's MRR below zero, wherever it is walked: the same error
+\set VERBOSITY terse
+SELECT cardinality(mrr_movements(customer_id, started_at, ended_at,
+                                 CASE WHEN customer_id = 50007 THEN -mrr ELSE mrr END))
+FROM walk_rows;
+\set VERBOSITY default
+
+DROP TABLE walk_rows, walk_serial;
