@@ -22,7 +22,10 @@
  *   customer_timeline.c a customer's rows as dated changes, and the
  *                      conventions (zero_mrr) that say when it is active;
  *   reporting_window.c the reading options: period, window, conventions;
- *   mrr_movements.c, cohort.c, customers_at.c  the readers.
+ *   mrr_movements.c, cohort.c, customers_at.c  the readers;
+ *   book_results.c     how a reader's rows leave: a set or an array;
+ *   book_walk_parallel.c a parallel leader's book walked by several
+ *                      processes, each over a range of hashes.
  *
  * During aggregation a book is a read/write expanded object living in the
  * aggregate's memory context, so no row copies it; the transition function

@@ -39,7 +39,8 @@
  * that names them (BOOK_RUNS_ELSEWHERE).  The leader's combine function
  * opens them (sm_book_adopt_runs) and reads them as runs of its own book:
  * no process ever holds a large book in memory, and none is limited to
- * 1 GB.  The leader deletes the files it adopted when its aggregate ends
+ * 1 GB.  Being files of the query, they can also be read by the workers
+ * the leader launches to walk them in parts (book_walk_parallel.c).  The leader deletes the files it adopted when its aggregate ends
  * or fails; the directory goes at the end of the leader's transaction, with
  * the files of a worker whose query failed before the leader adopted them.
  */
