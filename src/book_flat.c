@@ -584,6 +584,39 @@ book_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 	memcpy(result, sm_book_flat((Book *) eohptr), allocated_size);
 }
 
+/*
+ * subscription_book_result(book): the final function of
+ * subscription_book_agg, the state itself, read-only and not copied.
+ *
+ * nodeAgg copies an aggregate's result unless it lies in the output
+ * tuple's memory context (PostgreSQL 15's finalize_aggregate tests this
+ * with MemoryContextContains), and a copy of an expanded book is its flat
+ * form: one pass over the whole book, at most 1 GB.  A read-only pointer to
+ * the state, in a chunk of that context, is taken as it is.  So a reader of
+ * the aggregate's result (mrr_movements(book, ...) over a subquery) reads
+ * the book in its parts, spilled runs or a parallel leader's workers'
+ * runs, of any size, and only what stores or sends the book makes its flat
+ * form (sm_book_too_large beyond 1 GB).  The pointer is valid as long as
+ * the state, until the aggregate moves on to its next group: as long as
+ * any value of its output tuple, which a node that keeps values copies.  A
+ * window aggregate's state changes from one row to the next: it gets the
+ * state's own pointer, which it copies, as it does a small state's flat
+ * form.
+ */
+PG_FUNCTION_INFO_V1(subscription_book_result);
+Datum
+subscription_book_result(PG_FUNCTION_ARGS)
+{
+	Book	   *book = sm_datum_book(PG_GETARG_DATUM(0));
+	char	   *pointer;
+
+	if (book == NULL || AggCheckCallContext(fcinfo, NULL) != AGG_CONTEXT_AGGREGATE)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	pointer = palloc(EXPANDED_POINTER_SIZE);
+	memcpy(pointer, DatumGetPointer(EOHPGetRODatum(&book->hdr)), EXPANDED_POINTER_SIZE);
+	PG_RETURN_POINTER(pointer);
+}
+
 /* ---- books from datums ----------------------------------------------- */
 
 /*

@@ -53,7 +53,8 @@ sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, const BookWalker
 	if ((flat = sm_reading_begin_stream(fcinfo, args, &reading, &header, &stream)) != NULL)
 	{
 		int32		n;
-		HeapTuple  *tuples = walk_book(walker, flat, stream, NULL, &reading, rsinfo->setDesc, &n);
+		HeapTuple  *tuples = walk_book(walker, flat, stream, sm_datum_book(PG_GETARG_DATUM(0)),
+									   &reading, rsinfo->setDesc, &n);
 
 		for (int32 i = 0; i < n; i++)
 			tuplestore_puttuple(rsinfo->setResult, tuples[i]);

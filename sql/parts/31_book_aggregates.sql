@@ -26,6 +26,13 @@ AS 'MODULE_PATHNAME', 'cohort_retention_final' LANGUAGE C IMMUTABLE STRICT PARAL
 COMMENT ON FUNCTION @extschema@.cohort_retention_final(@extschema@.subscription_book) IS
 'final function of the aggregate cohort_retention(customer_id, ...): the book''s cohort triangle by the period it was given, as an array of cohort_cell';
 
+CREATE FUNCTION @extschema@.subscription_book_result(@extschema@.subscription_book)
+RETURNS @extschema@.subscription_book
+AS 'MODULE_PATHNAME', 'subscription_book_result' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.subscription_book_result(@extschema@.subscription_book) IS
+'final function of the aggregate subscription_book_agg(): the book, read in its parts by a reader of the result without being copied; its flat form (at most 1 GB) is made only to store or send it';
+
 DO $generate$
 DECLARE
     id_type text;
@@ -63,6 +70,7 @@ BEGIN
                 CREATE AGGREGATE @extschema@.subscription_book_agg(%s) (
                     SFUNC = @extschema@.subscription_book_add,
                     STYPE = @extschema@.subscription_book,
+                    FINALFUNC = @extschema@.subscription_book_result,
                     COMBINEFUNC = @extschema@.subscription_book_combine,
                     PARALLEL = SAFE)$f$, arguments);
             EXECUTE format($f$

@@ -3,8 +3,11 @@
 -- its own each walk one range of the customers' hashes, and the leader adds
 -- their totals up.  The answers are the serial plan's, bit for bit, for
 -- every kind of id and reading; a customer's error in a worker's range
--- reaches the client as it would from the leader.
+-- reaches the client as it would from the leader.  subscription_book_agg's
+-- result is its book itself, not a flat copy (src/book_flat.c,
+-- subscription_book_result): a reader of it walks it in parts the same way.
 SET client_min_messages = warning;
+SET jit = off;
 CREATE TABLE walk_rows AS
 SELECT (i % 150000)::bigint AS customer_id, date '2022-01-01' + (i * 37 % 1000) AS started_at,
        CASE WHEN i % 3 = 0 THEN NULL ELSE date '2022-01-01' + (i * 37 % 1000) + 30 + i % 200 END AS ended_at,
@@ -23,6 +26,10 @@ UNION ALL
 SELECT 'text ids, weeks of a window',
        md5(mrr_movements(customer_id::text, started_at, ended_at, mrr, 'week', '2022-06-01', '2023-03-01')::text)
 FROM walk_rows
+UNION ALL
+SELECT 'movements of the book', md5(array_agg(m ORDER BY m.period_start)::text)
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM walk_rows) b,
+     mrr_movements(b.book, 'month') m
 UNION ALL
 SELECT 'uuid ids, quarters',
        md5(cohort_retention(md5(customer_id::text)::uuid, started_at, ended_at, mrr, 'quarter')::text)
@@ -48,6 +55,11 @@ FROM walk_rows;
 SELECT md5(cohort_retention(md5(customer_id::text)::uuid, started_at, ended_at, mrr, 'quarter')::text) =
        (SELECT answer FROM walk_serial WHERE query = 'uuid ids, quarters') AS uuid_quarters_equal
 FROM walk_rows;
+
+SELECT md5(array_agg(m ORDER BY m.period_start)::text) =
+       (SELECT answer FROM walk_serial WHERE query = 'movements of the book') AS book_equal
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM walk_rows) b,
+     mrr_movements(b.book, 'month') m;
 
 -- no worker to be had: the leader walks every part itself
 SET max_parallel_workers = 0;
