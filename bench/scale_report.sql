@@ -106,8 +106,7 @@ checks AS (
     SELECT 4, 'every process <= max_memory (' || current_setting('saas_metrics.max_memory') || ') + 64 MB', a.customers,
            a.label || ', ' || a.mode,
            round(a.largest_backend_kb / 1024.0) || ' MB' || CASE WHEN a.failed IS NULL THEN '' ELSE ', refused ' || a.failed END,
-           CASE WHEN a.label LIKE 'mrr_movements(book%' THEN 'n/a: holds the flat book it reads'
-                WHEN a.failed IS NULL AND a.largest_backend_kb * 1024 <=
+           CASE WHEN a.failed IS NULL AND a.largest_backend_kb * 1024 <=
                      pg_size_bytes(current_setting('saas_metrics.max_memory')) + 64 * 1024 * 1024 THEN 'met'
                 ELSE 'MISSED' END
     FROM agg a WHERE a.customers = 10000000
