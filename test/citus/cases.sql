@@ -221,7 +221,7 @@ INSERT INTO book_inputs VALUES
 INSERT INTO cases (case_name, covers, query, plan_by_key, plan_by_row)
 SELECT format('subscription_book_agg(%s, %s)', i.id_column, i.day_type),
        ARRAY[format('subscription_book_agg(%s,%s,%s,numeric)', i.id_type, i.day_type, i.day_type),
-             'subscription_book_stats(subscription_book)'],
+             'subscription_book_stats(subscription_book)', 'subscription_book_result(subscription_book)'],
        format($$SELECT md5(q.b::text), st.*
                 FROM (SELECT subscription_book_agg(%s, %s, %s, mrr) AS b FROM {subs}) AS q,
                      LATERAL subscription_book_stats(q.b) AS st$$, i.id_column, i.started, i.ended),
