@@ -208,16 +208,9 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 		return;
 	if (exact_units(&d, units))
 	{
-		int64		value = *units;
-		int			s = d.dscale;
-
-		while (s > 0 && value % 10 == 0)
-		{
-			value /= 10;
-			s--;
-		}
-		*units = d.negative ? -value : value;
-		*scale = s;
+		*scale = sm_money_smallest_scale(units, d.dscale);
+		if (d.negative)
+			*units = -*units;
 		return;
 	}
 	/* the first base-10000 digit is not zero: the value is below 10^(4 * weight + 4) */
@@ -229,15 +222,10 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 
 			if (magnitude <= (uint128) PG_INT64_MAX)
 			{
-				int64		value = (int64) magnitude;
-
-				while (s > 0 && value % 10 == 0)
-				{
-					value /= 10;
-					s--;
-				}
-				*units = d.negative ? -value : value;
-				*scale = s;
+				*units = (int64) magnitude;
+				*scale = sm_money_smallest_scale(units, s);
+				if (d.negative)
+					*units = -*units;
 				return;
 			}
 		}
@@ -246,6 +234,21 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("%s is out of range", argname),
 			 errdetail("Amounts must be below 9.2e18 in absolute value.")));
+}
+
+/*
+ * units at scale as units at the smallest scale that holds them exactly
+ * (trailing zeros dropped), which is returned.
+ */
+int
+sm_money_smallest_scale(int64 *units, int scale)
+{
+	while (scale > 0 && *units % 10 == 0)
+	{
+		*units /= 10;
+		scale--;
+	}
+	return scale;
 }
 
 /*

@@ -20,6 +20,7 @@
 
 extern void sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scale,
 							 const char *argname);
+extern int	sm_money_smallest_scale(int64 *units, int scale);
 extern int	sm_money_headroom(int64 units);
 extern int64 sm_money_to_scale(int64 units, int from_scale, int to_scale);
 extern int128 sm_money_widen(int64 units, int from_scale, int to_scale);
