@@ -15,7 +15,10 @@
  * with 6, 92 quadrillion with 2); an amount with more significant digits is
  * rounded half-even to the digits that fit, which for any amount below
  * 9.2 billion keeps at least 9 decimals: always finer than a millionth of a
- * cent.  Amounts of 9.2e18 and more are refused.
+ * cent.  Amounts of 9.2e18 and more are refused.  A subscription book keeps
+ * each amount so, and rounds it once more only when it is read beside
+ * amounts with which it has no common exact scale in 64 bits (MoneyScales,
+ * money.h; book.h).
  *
  * The stored layout of numeric is part of PostgreSQL's on-disk format (it is
  * never changed without a pg_upgrade break), and is mirrored here from
@@ -253,8 +256,8 @@ sm_money_smallest_scale(int64 *units, int scale)
 
 /*
  * How many more decimal places units can be given and still fit in int64:
- * the amounts of one customer are brought to one scale, the finest that
- * holds all of them, which is the smallest scale + headroom among them.
+ * the finest scale at which a set of amounts all fit is the smallest scale
+ * + headroom among them (MoneyScales, money.h).
  */
 int
 sm_money_headroom(int64 units)
