@@ -34,9 +34,21 @@
  * worker's large book, which crosses as the names of its runs,
  * book_spill.c): customers in
  * ascending order of (hash of the id, id), then their rows, then the images
- * of text and uuid ids.  That order makes merging two books one sequential
+ * of text and uuid ids, then the row scales of customers with scales of
+ * their own (below).  That order makes merging two books one sequential
  * pass, duplicate ids adjacent, and the form canonical (equal books are
  * equal bytes).
+ *
+ * Amounts: a book holds each amount as decoded (money.c: rounded only to
+ * 12 decimals, or to what 64 bits hold), and rounds none when it groups,
+ * merges, spills or moves rows.  A customer's rows are usually all exact at
+ * one scale, the smallest at which all are (its scale), and are held at
+ * it.  A customer whose amounts span more than 18 significant digits (10^18
+ * beside 1.46) has no such scale that fits in 64 bits: its rows are held
+ * each at its own smallest scale (own_scales), and its scale is the finest
+ * at which all fit.  A reader brings every amount to its customer's scale
+ * (customer_timeline.c), rounding each once: so what it reads does not
+ * depend on the order of the rows, the plan, spilling or parallel workers.
  */
 #ifndef SM_BOOK_H
 #define SM_BOOK_H
@@ -46,6 +58,7 @@
 #include "fmgr.h"
 #include "utils/expandeddatum.h"
 
+#include "money.h"
 #include "period.h"
 
 /*
@@ -115,7 +128,12 @@ sm_book_row_cmp(const BookRow *a, const BookRow *b)
 	return (a->mrr > b->mrr) - (a->mrr < b->mrr);
 }
 
-/* One customer in the flat form. */
+/*
+ * One customer in the flat form.  Its rows' amounts are at its scale, or,
+ * with own_scales, each at its own smallest scale, read at its scale (see
+ * the file header): their scales are in the flat form's row scales, in the
+ * order of the customers and of their rows (so found by a walk, BookWalk).
+ */
 typedef struct BookCustomer
 {
 	int64		key;			/* the id if bigint, else the offset of its
@@ -123,8 +141,21 @@ typedef struct BookCustomer
 	uint32		hash;			/* of the id */
 	int32		first_start;	/* earliest started_at of any of its rows */
 	int32		nrows;			/* its rows that are active on some day */
-	uint8		scale;			/* of its rows' amounts */
+	uint8		scale;			/* its amounts are read at */
+	uint8		own_scales;		/* bool: its rows have scales of their own */
 } BookCustomer;
+
+/*
+ * A customer's scale from its amounts' (MoneyScales): the smallest at which
+ * all are exact, or if they do not all fit at it, the finest at which they
+ * do, its rows then keeping scales of their own.
+ */
+static inline void
+sm_book_customer_scale(BookCustomer *c, const MoneyScales *scales)
+{
+	c->own_scales = scales->fits < scales->exact;
+	c->scale = (uint8) Min(scales->exact, scales->fits);
+}
 
 #define BOOK_FORMAT_VERSION 2
 #define BOOK_HAS_READ_OPTIONS 0x01
@@ -164,6 +195,69 @@ typedef struct BookFlat
 #define BOOK_CUSTOMERS(f) ((BookCustomer *) ((char *) (f) + MAXALIGN(sizeof(BookFlat))))
 #define BOOK_ROWS(f) ((BookRow *) (BOOK_CUSTOMERS(f) + (f)->ncustomers))
 #define BOOK_ARENA(f) ((char *) (BOOK_ROWS(f) + (f)->nrows))
+/* the scales of the rows of customers with own_scales, to the end */
+#define BOOK_ROW_SCALES(f) ((uint8 *) (BOOK_ARENA(f) + (f)->arena_len))
+#define BOOK_ROW_SCALES_LEN(f) \
+	((Size) ((char *) (f) + VARSIZE(f) - (char *) BOOK_ROW_SCALES(f)))
+
+/* A walk over a flat book's customers, in order. */
+typedef struct BookWalk
+{
+	const BookFlat *flat;
+	int32		next;			/* the next customer */
+	const BookRow *rows;		/* its rows */
+	const uint8 *row_scales;	/* the next row scales */
+} BookWalk;
+
+static inline void
+sm_book_walk_begin(BookWalk *walk, const BookFlat *flat)
+{
+	walk->flat = flat;
+	walk->next = 0;
+	walk->rows = BOOK_ROWS(flat);
+	walk->row_scales = BOOK_ROW_SCALES(flat);
+}
+
+/*
+ * The next customer, its rows and their scales (NULL when they are at its
+ * scale); NULL at the end.
+ */
+static inline const BookCustomer *
+sm_book_walk_next(BookWalk *walk, const BookRow **rows, const uint8 **row_scales)
+{
+	const BookCustomer *c;
+
+	if (walk->next >= walk->flat->ncustomers)
+		return NULL;
+	c = &BOOK_CUSTOMERS(walk->flat)[walk->next++];
+	*rows = walk->rows;
+	walk->rows += c->nrows;
+	*row_scales = NULL;
+	if (c->own_scales)
+	{
+		*row_scales = walk->row_scales;
+		walk->row_scales += c->nrows;
+	}
+	return c;
+}
+
+/* What a flat form holds, as it is written: the terms of its size, its max_scale. */
+typedef struct BookFlatCounts
+{
+	int64		ncustomers;
+	int64		nrows;
+	int64		arena_len;
+	int64		nrow_scales;	/* the rows of customers with own_scales */
+	int			max_scale;
+} BookFlatCounts;
+
+/* Rows with their scales, grown as needed (sm_book_rows_room). */
+typedef struct BookRowBuffer
+{
+	BookRow    *rows;
+	uint8	   *scales;
+	int32		capacity;
+} BookRowBuffer;
 
 /* One input row, as the transition function logs it: 32 bytes. */
 typedef struct BookLogRow
@@ -233,14 +327,18 @@ extern Book *sm_book_from_flat(BookFlat *flat, MemoryContext parent);
 extern void sm_book_set_flat(Book *book, BookFlat *flat);
 extern void sm_book_options_to_flat(const BookReadOptions *options, BookFlat *flat);
 extern void sm_book_header(const Book *book, BookFlat *flat);
-extern void sm_book_rows_room(BookRow **rows, int32 *capacity, int64 n, MemoryContext cxt);
+extern void sm_book_rows_room(BookRowBuffer *buffer, int64 n, MemoryContext cxt);
+extern void sm_book_rows_free(BookRowBuffer *buffer);
+extern Size sm_book_flat_size(const BookFlatCounts *counts);
+extern void sm_book_set_counts(BookFlat *flat, const BookFlatCounts *counts);
 extern void sm_book_options_from_flat(const BookFlat *flat, BookReadOptions *options);
 extern void sm_book_too_large(void) pg_attribute_noreturn();
 extern void sm_sort_book_rows(BookRow *rows, size_t n);
 extern void sm_book_sort_log(Book *book);
 extern int32 sm_book_log_customer_end(const Book *book, const BookLogRow *rows, int32 i, int32 n);
-extern int32 sm_book_customer_rows(const BookLogRow *rows, int32 n, BookRow *out,
-								   int32 *first_start, int *scale);
+extern void sm_book_customer_rows(const BookLogRow *rows, int32 n, BookCustomer *c,
+								  BookRow *out, uint8 *out_scales);
+extern void sm_book_settle_rows(BookCustomer *c, BookRow *rows, uint8 *scales);
 
 /* book_history.c */
 extern bool sm_book_keeps_history(const Book *book);

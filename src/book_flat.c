@@ -9,16 +9,17 @@
  * sort by id of each run of equal hashes (only colliding ids ever meet
  * there), and one pass that writes each customer with its rows.
  *
- * Each customer's amounts are brought to one scale, the finest that holds
- * all of them in 64 bits (money.c), and its rows are sorted, so that the
- * flat form is canonical: the same rows give the same bytes whatever their
- * order or the plan.
+ * Each customer's amounts are held exactly, at its smallest exact scale, or
+ * when that does not fit in 64 bits, each at its own (book.h), never
+ * rounded, and its rows are sorted, so that the flat form is canonical: the
+ * same rows give the same bytes whatever their order or the plan.
  *
  * Memory: 32 bytes per logged row, plus each text or uuid id's image per
  * row (MAXALIGNed); flattening sorts the log in place, then writes the flat
- * form: 24 bytes per customer, 16 per row active on some day, and the id
- * images once per customer.  A reader of the shorthand aggregates walks the
- * sorted log itself (book_stream.c), without the flat form.
+ * form: 24 bytes per customer, 16 per row active on some day, the id
+ * images once per customer, and a byte per row of the rare customers whose
+ * rows keep scales of their own.  A reader of the shorthand aggregates
+ * walks the sorted log itself (book_stream.c), without the flat form.
  */
 #include "postgres.h"
 
@@ -46,11 +47,14 @@ sm_book_too_large(void)
 			 errhint("Keep books of fewer rows, e.g. GROUP BY a segment, and read them separately or to a common \"to\".")));
 }
 
-static Size
-flat_size(int64 ncustomers, int64 nrows, int64 arena_len)
+/* The size of a flat form; more than MaxAllocSize if it has too many customers or rows. */
+Size
+sm_book_flat_size(const BookFlatCounts *counts)
 {
-	return MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookCustomer) +
-		nrows * sizeof(BookRow) + arena_len;
+	if (counts->nrows > PG_INT32_MAX || counts->ncustomers > PG_INT32_MAX)
+		return MaxAllocSize + 1;
+	return MAXALIGN(sizeof(BookFlat)) + counts->ncustomers * sizeof(BookCustomer) +
+		counts->nrows * sizeof(BookRow) + counts->arena_len + counts->nrow_scales;
 }
 
 /* ---- the log --------------------------------------------------------- */
@@ -108,7 +112,10 @@ next_log_size(const Book *book)
 static bool
 log_size_flattens(const Book *book, int64 maxlog)
 {
-	return maxlog <= PG_INT32_MAX && flat_size(maxlog, maxlog, book->arena_len) <= MaxAllocSize;
+	BookFlatCounts worst = {.ncustomers = maxlog,.nrows = maxlog,.arena_len = book->arena_len,
+	.nrow_scales = maxlog};
+
+	return sm_book_flat_size(&worst) <= MaxAllocSize;
 }
 
 static void
@@ -363,6 +370,32 @@ log_row_key_cmp(const BookLogRow *a, const BookLogRow *b, KeySortArg *arg)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* A row with its scale, to sort the rows of a customer with scales of its own. */
+typedef struct ScaledRow
+{
+	BookRow		row;
+	uint8		scale;
+} ScaledRow;
+
+/*
+ * By row, then scale: of amounts at their smallest scales, equal units at
+ * equal scales are equal amounts, so the order is that of the rows held.
+ */
+static inline int
+scaled_row_cmp(const ScaledRow *a, const ScaledRow *b)
+{
+	int			cmp = sm_book_row_cmp(&a->row, &b->row);
+
+	return cmp != 0 ? cmp : (int) a->scale - (int) b->scale;
+}
+
+#define ST_SORT sort_scaled_rows
+#define ST_ELEMENT_TYPE ScaledRow
+#define ST_COMPARE(a, b) scaled_row_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 /* A customer has a few rows: sorted by insertion, where the general sort's overhead dominates. */
 #define FEW_ROWS 8
 #define ROW_LESS(a, b) (sm_book_row_cmp(a, b) < 0)
@@ -378,55 +411,102 @@ sm_sort_book_rows(BookRow *rows, size_t n)
 }
 
 /*
- * The scale a customer's rows are held at: the largest of their scales,
- * unless some amount would not fit in 64 bits at it (see money.c).
+ * The rows of a customer with scales of their own, each exact at its scale
+ * in scales, at their smallest scales and in their canonical order: by
+ * start, end, amount, scale.
  */
-static int
-log_customer_scale(const BookLogRow *rows, int32 n)
+static void
+sort_at_own_scales(BookRow *rows, uint8 *scales, int32 n)
 {
-	int			scale = 0;
-	int			fits = MONEY_MAX_SCALE;
+	ScaledRow  *scaled = palloc_extended(Max(n, 1) * sizeof(ScaledRow), MCXT_ALLOC_HUGE);
 
-	for (int32 i = 0; i < n; i++)
+	for (int32 k = 0; k < n; k++)
 	{
-		if (rows[i].start == rows[i].end)
-			continue;
-		scale = Max(scale, rows[i].scale);
-		fits = Min(fits, rows[i].scale + sm_money_headroom(rows[i].mrr));
+		scaled[k].row = rows[k];
+		scaled[k].scale = (uint8) sm_money_smallest_scale(&scaled[k].row.mrr, scales[k]);
 	}
-	return Min(scale, fits);
+	sort_scaled_rows(scaled, n);
+	for (int32 k = 0; k < n; k++)
+	{
+		rows[k] = scaled[k].row;
+		scales[k] = scaled[k].scale;
+	}
+	pfree(scaled);
 }
 
 /*
- * One customer's logged rows as the flat form holds them: at its scale,
- * those active on some day, sorted.  out (room for n rows) may be NULL to
- * count only.  Returns the rows kept; *first_start is the earliest start of
- * any row, *scale the customer's scale.
+ * A customer's c->nrows rows, each exact at its scale in scales (its
+ * smallest, or the scale of the customer of a book it came from: see
+ * MoneyScales), as the flat form holds them: c's scale and own_scales set,
+ * the rows at its scale or at their own smallest scales, sorted.
  */
-int32
-sm_book_customer_rows(const BookLogRow *rows, int32 n, BookRow *out, int32 *first_start, int *scale)
+void
+sm_book_settle_rows(BookCustomer *c, BookRow *rows, uint8 *scales)
 {
+	MoneyScales amount_scales;
+
+	sm_money_scales_init(&amount_scales);
+	for (int32 k = 0; k < c->nrows; k++)
+		sm_money_scales_add(&amount_scales, rows[k].mrr, scales[k]);
+	sm_book_customer_scale(c, &amount_scales);
+	if (c->own_scales)
+	{
+		sort_at_own_scales(rows, scales, c->nrows);
+		return;
+	}
+	for (int32 k = 0; k < c->nrows; k++)
+		rows[k].mrr = sm_money_to_scale(rows[k].mrr, scales[k], c->scale);
+	sm_sort_book_rows(rows, c->nrows);
+}
+
+/*
+ * One customer's logged rows as the flat form holds them: those active on
+ * some day, exact at its scale, or each at its own (into out_scales), and
+ * sorted.  Sets c's first start (the earliest of any row), number of rows,
+ * scale and own_scales; out (and out_scales, room for n each) may be NULL
+ * to count only.
+ */
+void
+sm_book_customer_rows(const BookLogRow *rows, int32 n, BookCustomer *c, BookRow *out,
+					  uint8 *out_scales)
+{
+	MoneyScales amount_scales;
 	int32		kept = 0;
 
-	*scale = log_customer_scale(rows, n);
-	*first_start = rows[0].start;
+	sm_money_scales_init(&amount_scales);
+	c->first_start = rows[0].start;
 	for (int32 r = 0; r < n; r++)
 	{
-		*first_start = Min(*first_start, rows[r].start);
+		c->first_start = Min(c->first_start, rows[r].start);
 		/* a row that ends the day it starts is never active */
 		if (rows[r].start == rows[r].end)
 			continue;
-		if (out)
-			out[kept] = (BookRow)
-			{
-				.mrr = sm_money_to_scale(rows[r].mrr, rows[r].scale, *scale),
-					.start = rows[r].start,.end = rows[r].end
-			};
+		sm_money_scales_add(&amount_scales, rows[r].mrr, rows[r].scale);
 		kept++;
 	}
-	if (out)
+	c->nrows = kept;
+	sm_book_customer_scale(c, &amount_scales);
+	if (out == NULL)
+		return;
+	kept = 0;
+	for (int32 r = 0; r < n; r++)
+	{
+		if (rows[r].start == rows[r].end)
+			continue;
+		out[kept] = (BookRow)
+		{
+			.mrr = c->own_scales ? rows[r].mrr :
+				sm_money_to_scale(rows[r].mrr, rows[r].scale, c->scale),
+				.start = rows[r].start,.end = rows[r].end
+		};
+		if (c->own_scales)
+			out_scales[kept] = rows[r].scale;
+		kept++;
+	}
+	if (c->own_scales)
+		sort_at_own_scales(out, out_scales, kept);
+	else
 		sm_sort_book_rows(out, kept);
-	return kept;
 }
 
 /*
@@ -436,50 +516,47 @@ sm_book_customer_rows(const BookLogRow *rows, int32 n, BookRow *out, int32 *firs
  * exactly sized value.
  */
 static void
-log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out,
-			   int32 *ncustomers, int32 *nrows, int64 *arena_len, int *max_scale)
+log_group_pass(Book *book, BookLogRow *rows, int32 n, BookFlat *out, BookFlatCounts *counts)
 {
 	BookCustomer *oc = out ? BOOK_CUSTOMERS(out) : NULL;
 	BookRow    *orow = out ? BOOK_ROWS(out) : NULL;
+	uint8	   *oscales = out ? BOOK_ROW_SCALES(out) : NULL;
 
-	*ncustomers = 0;
-	*nrows = 0;
-	*arena_len = 0;
-	*max_scale = 0;
+	memset(counts, 0, sizeof(BookFlatCounts));
 	for (int32 i = 0; i < n;)
 	{
 		int32		j = sm_book_log_customer_end(book, rows, i, n);
-		int32		first_start;
-		int			scale;
-		int32		kept;
+		BookCustomer c;
 
-		if ((*ncustomers & 0xFFFF) == 0)
+		if ((counts->ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		kept = sm_book_customer_rows(rows + i, j - i, orow, &first_start, &scale);
+		/* zeroed: its padding goes into the canonical form */
+		memset(&c, 0, sizeof(c));
+		sm_book_customer_rows(rows + i, j - i, &c, orow, oscales);
+		c.hash = rows[i].hash;
+		c.key = rows[i].key;
 		if (oc)
 		{
-			BookCustomer *c = &oc[*ncustomers];
-
-			c->hash = rows[i].hash;
-			c->key = rows[i].key;
-			c->first_start = first_start;
-			c->nrows = kept;
-			c->scale = (uint8) scale;
 			if (book->key_kind != BOOK_KEY_BIGINT)
 			{
 				const char *image = book->arena + rows[i].key;
 
-				memcpy(BOOK_ARENA(out) + *arena_len, image,
+				memcpy(BOOK_ARENA(out) + counts->arena_len, image,
 					   sm_key_image_size(book->key_kind, image));
-				c->key = *arena_len;
+				c.key = counts->arena_len;
 			}
-			orow += kept;
+			oc[counts->ncustomers] = c;
+			orow += c.nrows;
+			if (c.own_scales)
+				oscales += c.nrows;
 		}
 		if (book->key_kind != BOOK_KEY_BIGINT)
-			*arena_len += MAXALIGN(sm_key_image_size(book->key_kind, book->arena + rows[i].key));
-		*nrows += kept;
-		*max_scale = Max(*max_scale, scale);
-		(*ncustomers)++;
+			counts->arena_len += MAXALIGN(sm_key_image_size(book->key_kind, book->arena + rows[i].key));
+		counts->nrows += c.nrows;
+		if (c.own_scales)
+			counts->nrow_scales += c.nrows;
+		counts->max_scale = Max(counts->max_scale, c.scale);
+		counts->ncustomers++;
 		i = j;
 	}
 }
@@ -523,27 +600,20 @@ sm_book_sort_log(Book *book)
 static BookFlat *
 log_to_flat(Book *book)
 {
-	int32		ncustomers,
-				nrows;
-	int64		arena_len;
-	int			max_scale;
+	BookFlatCounts counts;
 	Size		size;
 	BookFlat   *flat;
 
 	sm_book_sort_log(book);
 	sm_book_summarise_history(book);
-	log_group_pass(book, book->log, book->nlog, NULL, &ncustomers, &nrows, &arena_len, &max_scale);
-	size = flat_size(ncustomers, nrows, arena_len);
+	log_group_pass(book, book->log, book->nlog, NULL, &counts);
+	size = sm_book_flat_size(&counts);
 	if (size > MaxAllocSize)
 		sm_book_too_large();
 	flat = MemoryContextAllocZero(book->hdr.eoh_context, size);
-	SET_VARSIZE(flat, size);
 	sm_book_header(book, flat);
-	flat->max_scale = (uint8) max_scale;
-	flat->ncustomers = ncustomers;
-	flat->nrows = nrows;
-	flat->arena_len = arena_len;
-	log_group_pass(book, book->log, book->nlog, flat, &ncustomers, &nrows, &arena_len, &max_scale);
+	sm_book_set_counts(flat, &counts);
+	log_group_pass(book, book->log, book->nlog, flat, &counts);
 	return flat;
 }
 
@@ -635,21 +705,47 @@ sm_book_header(const Book *book, BookFlat *flat)
 	flat->max_day = book->max_day;
 }
 
+/* The fields of a flat form's header that say what it holds, and its size. */
+void
+sm_book_set_counts(BookFlat *flat, const BookFlatCounts *counts)
+{
+	SET_VARSIZE(flat, sm_book_flat_size(counts));
+	flat->max_scale = (uint8) counts->max_scale;
+	flat->ncustomers = (int32) counts->ncustomers;
+	flat->nrows = (int32) counts->nrows;
+	flat->arena_len = counts->arena_len;
+}
+
 /*
- * Room for at least n rows in a scratch buffer of rows (its contents are not
- * kept), allocated in cxt.
+ * Room for at least n rows and their scales in a scratch buffer (its
+ * contents are not kept), allocated in cxt.
  */
 void
-sm_book_rows_room(BookRow **rows, int32 *capacity, int64 n, MemoryContext cxt)
+sm_book_rows_room(BookRowBuffer *buffer, int64 n, MemoryContext cxt)
 {
-	if (n <= *capacity)
+	int32		capacity = buffer->capacity;
+
+	if (n <= capacity)
 		return;
 	if (n > PG_INT32_MAX)
 		sm_book_too_large();
-	if (*rows)
-		pfree(*rows);
-	*capacity = (int32) Min(Max(n, 2 * (int64) *capacity), PG_INT32_MAX);
-	*rows = MemoryContextAllocHuge(cxt, *capacity * sizeof(BookRow));
+	sm_book_rows_free(buffer);
+	buffer->capacity = (int32) Min(Max(n, 2 * (int64) capacity), PG_INT32_MAX);
+	buffer->rows = MemoryContextAllocHuge(cxt, buffer->capacity * sizeof(BookRow));
+	buffer->scales = MemoryContextAllocHuge(cxt, buffer->capacity);
+}
+
+void
+sm_book_rows_free(BookRowBuffer *buffer)
+{
+	if (buffer->rows)
+	{
+		pfree(buffer->rows);
+		pfree(buffer->scales);
+	}
+	buffer->rows = NULL;
+	buffer->scales = NULL;
+	buffer->capacity = 0;
 }
 
 void
@@ -730,19 +826,23 @@ sm_book_set_flat(Book *book, BookFlat *flat)
 
 /*
  * A log book with the contents of a flat one, for more rows: each
- * customer's rows, and a row that ends the day it starts at its first start
- * where that came from a row the flat form does not keep.
+ * customer's rows, each amount at the scale it is held at (so exact), and a
+ * row that ends the day it starts at its first start where that came from a
+ * row the flat form does not keep.
  */
 Book *
 sm_book_from_flat(BookFlat *flat, MemoryContext parent)
 {
 	Book	   *book = sm_book_create(parent, (BookKeyKind) flat->key_kind);
-	BookCustomer *c = BOOK_CUSTOMERS(flat);
-	BookRow    *r = BOOK_ROWS(flat);
 	const char *arena = BOOK_ARENA(flat);
+	BookWalk	walk;
+	const BookCustomer *c;
+	const BookRow *r;
+	const uint8 *row_scales;
 
 	sm_book_options_from_flat(flat, &book->options);
-	for (int32 i = 0; i < flat->ncustomers; i++, c++)
+	sm_book_walk_begin(&walk, flat);
+	for (int32 i = 0; (c = sm_book_walk_next(&walk, &r, &row_scales)) != NULL; i++)
 	{
 		const char *image = book->key_kind == BOOK_KEY_BIGINT ? NULL : arena + c->key;
 		const char *id_bytes = book->key_kind == BOOK_KEY_TEXT ? VARDATA(image) : image;
@@ -751,11 +851,12 @@ sm_book_from_flat(BookFlat *flat, MemoryContext parent)
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int32 k = 0; k < c->nrows; k++, r++)
+		for (int32 k = 0; k < c->nrows; k++)
 		{
-			sm_book_log_row(book, c->key, id_bytes, id_len, r->mrr, c->scale, flat->display_scale,
-							r->start, r->end);
-			earliest = Min(earliest, r->start);
+			sm_book_log_row(book, c->key, id_bytes, id_len, r[k].mrr,
+							row_scales ? row_scales[k] : c->scale, flat->display_scale,
+							r[k].start, r[k].end);
+			earliest = Min(earliest, r[k].start);
 		}
 		if (c->first_start < earliest)
 			sm_book_log_row(book, c->key, id_bytes, id_len, 0, 0, flat->display_scale,

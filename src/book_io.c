@@ -15,15 +15,21 @@
  *   per customer:
  *     id: int64 | int32 length + UTF-8 bytes | 16 bytes
  *     int32 first_start, uint8 scale, int32 rows
- *     per row: int32 start, int32 end, int64 mrr
+ *     per row: int32 start, int32 end, int64 mrr [, uint8 scale]
+ *
+ * A customer's amounts are units of 10^-scale (at most 12), or, when its
+ * scale is 255 (OWN_SCALES), each row's are units of 10^-(the scale that
+ * follows it): so every amount is carried exactly, also a customer's whose
+ * amounts have no common exact scale that fits in 64 bits (book.h).
  *
  * Input is validated completely, so that no reader can be led out of bounds
  * or to a wrong number by a crafted value: every header field, every day
- * (at least BOOK_MIN_DAY, end after start, inside the book's extent), each
+ * (at least BOOK_MIN_DAY, end after start, inside the book's extent), every
+ * scale (at most 12, and no amount finer than the display scale), each
  * customer's first start at or before its rows, and no duplicate id.  Then
  * it is brought to the canonical flat form: hashes computed here (never
  * read), customers sorted by (hash, id), rows sorted, each customer at its
- * smallest exact scale.
+ * smallest exact scale, or if that does not fit, each row at its own.
  */
 #include "postgres.h"
 
@@ -42,6 +48,9 @@
 #include "saas_metrics.h"
 
 #define TYPNAME "subscription_book"
+
+/* A customer's scale in the portable form: each row has its own. */
+#define OWN_SCALES 255
 
 static void
 book_corrupt(const char *what)
@@ -68,9 +77,11 @@ sm_book_check_version(const BookFlat *flat)
 static void
 book_write(StringInfo buf, const BookFlat *flat)
 {
-	const BookCustomer *c = BOOK_CUSTOMERS(flat);
-	const BookRow *r = BOOK_ROWS(flat);
 	const char *arena = BOOK_ARENA(flat);
+	BookWalk	walk;
+	const BookCustomer *c;
+	const BookRow *r;
+	const uint8 *row_scales;
 
 	pq_sendint8(buf, flat->version);
 	pq_sendint8(buf, flat->key_kind);
@@ -85,7 +96,8 @@ book_write(StringInfo buf, const BookFlat *flat)
 	pq_sendint32(buf, flat->min_day);
 	pq_sendint32(buf, flat->max_day);
 	pq_sendint32(buf, flat->ncustomers);
-	for (int32 i = 0; i < flat->ncustomers; i++, c++)
+	sm_book_walk_begin(&walk, flat);
+	for (int32 i = 0; (c = sm_book_walk_next(&walk, &r, &row_scales)) != NULL; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -103,13 +115,15 @@ book_write(StringInfo buf, const BookFlat *flat)
 				break;
 		}
 		pq_sendint32(buf, c->first_start);
-		pq_sendint8(buf, c->scale);
+		pq_sendint8(buf, row_scales ? OWN_SCALES : c->scale);
 		pq_sendint32(buf, c->nrows);
-		for (int32 k = 0; k < c->nrows; k++, r++)
+		for (int32 k = 0; k < c->nrows; k++)
 		{
-			pq_sendint32(buf, r->start);
-			pq_sendint32(buf, r->end);
-			pq_sendint64(buf, r->mrr);
+			pq_sendint32(buf, r[k].start);
+			pq_sendint32(buf, r[k].end);
+			pq_sendint64(buf, r[k].mrr);
+			if (row_scales)
+				pq_sendint8(buf, row_scales[k]);
 		}
 	}
 }
@@ -121,7 +135,8 @@ book_write(StringInfo buf, const BookFlat *flat)
 static Size
 encoded_size(const BookFlat *flat)
 {
-	Size		size = 5 + 8 + 12 + (Size) flat->ncustomers * (17 + 16) + (Size) flat->nrows * 16;
+	Size		size = 5 + 8 + 12 + (Size) flat->ncustomers * (17 + 16) + (Size) flat->nrows * 16 +
+		BOOK_ROW_SCALES_LEN(flat);
 
 	if (flat->key_kind == BOOK_KEY_TEXT)
 		size += flat->arena_len;
@@ -202,24 +217,6 @@ read_customer_cmp(const ReadCustomer *a, const ReadCustomer *b, ReadSortArg *arg
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* A customer's rows at its smallest exact scale. */
-static int
-smallest_scale(BookRow *rows, int32 n, int scale)
-{
-	for (;;)
-	{
-		bool		divisible = scale > 0;
-
-		for (int32 k = 0; k < n && divisible; k++)
-			divisible = rows[k].mrr % 10 == 0;
-		if (!divisible)
-			return scale;
-		for (int32 k = 0; k < n; k++)
-			rows[k].mrr /= 10;
-		scale--;
-	}
-}
-
 static BookFlat *
 book_read(SmReader *rd)
 {
@@ -227,6 +224,7 @@ book_read(SmReader *rd)
 	BookFlat	header = {0};
 	ReadCustomer *customers;
 	BookRow    *rows;
+	uint8	   *scales;
 	char	   *arena;
 	int64		nrows = 0;
 	int64		arena_len = 0;
@@ -234,7 +232,9 @@ book_read(SmReader *rd)
 	ReadSortArg arg;
 	Size		size;
 	BookFlat   *flat;
+	BookFlatCounts counts = {0};
 	BookRow    *out_rows;
+	uint8	   *out_scales;
 
 	header.version = sm_take_u8(rd);
 	if (header.version != BOOK_FORMAT_VERSION)
@@ -273,12 +273,14 @@ book_read(SmReader *rd)
 	/* zeroed: the padding of each customer goes into the canonical form */
 	customers = palloc_extended(header.ncustomers * sizeof(ReadCustomer), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	rows = palloc_extended(Max(sm_reader_left(rd) / 16, 1) * sizeof(BookRow), MCXT_ALLOC_HUGE);
+	scales = palloc_extended(Max(sm_reader_left(rd) / 16, 1), MCXT_ALLOC_HUGE);
 	arena = palloc_extended(Max(len, 1), MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < header.ncustomers; i++)
 	{
 		ReadCustomer *rc = &customers[i];
 		int32		nrows_c;
 		int			scale;
+		int			row_len;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -315,15 +317,17 @@ book_read(SmReader *rd)
 		nrows_c = sm_take_i32(rd);
 		if (!valid_day(rc->c.first_start) || rc->c.first_start > header.max_day)
 			book_corrupt("customer's first start outside the book's extent");
-		if (scale > MONEY_MAX_SCALE)
+		if (scale > MONEY_MAX_SCALE && scale != OWN_SCALES)
 			book_corrupt("bad scale");
-		if (nrows_c < 0 || nrows_c > sm_reader_left(rd) / 16)
+		row_len = scale == OWN_SCALES ? 17 : 16;
+		if (nrows_c < 0 || nrows_c > sm_reader_left(rd) / row_len)
 			book_corrupt("bad row count");
 		min_first_start = Min(min_first_start, rc->c.first_start);
 		rc->first_row = (int32) nrows;
 		for (int32 k = 0; k < nrows_c; k++)
 		{
 			BookRow    *row = &rows[nrows + k];
+			int			row_scale = scale;
 
 			row->start = sm_take_i32(rd);
 			row->end = sm_take_i32(rd);
@@ -335,18 +339,26 @@ book_read(SmReader *rd)
 				book_corrupt("bad row");
 			if (row->mrr == PG_INT64_MIN)
 				book_corrupt("bad amount");
+			if (scale == OWN_SCALES)
+			{
+				row_scale = sm_take_u8(rd);
+				if (row_scale > MONEY_MAX_SCALE)
+					book_corrupt("bad scale");
+			}
+			scales[nrows + k] = (uint8) sm_money_smallest_scale(&row->mrr, row_scale);
+			if (scales[nrows + k] > header.display_scale)
+				book_corrupt("amounts finer than the display scale");
 		}
-		sm_sort_book_rows(rows + nrows, nrows_c);
-		rc->c.scale = (uint8) smallest_scale(rows + nrows, nrows_c, scale);
 		rc->c.nrows = nrows_c;
+		sm_book_settle_rows(&rc->c, rows + nrows, scales + nrows);
+		if (rc->c.own_scales)
+			counts.nrow_scales += nrows_c;
+		counts.max_scale = Max(counts.max_scale, rc->c.scale);
 		nrows += nrows_c;
 	}
 	sm_reader_done(rd);
 	if (min_first_start != header.min_day)
 		book_corrupt("bad extent");
-	for (int32 i = 0; i < header.ncustomers; i++)
-		if (customers[i].c.scale > header.display_scale)
-			book_corrupt("amounts finer than the display scale");
 
 	/* the canonical order, and no id twice */
 	arg.kind = (BookKeyKind) header.key_kind;
@@ -358,16 +370,17 @@ book_read(SmReader *rd)
 		if (read_customer_cmp(&customers[i - 1], &customers[i], &arg) == 0)
 			book_corrupt("duplicate customer");
 
-	size = MAXALIGN(sizeof(BookFlat)) + header.ncustomers * sizeof(BookCustomer) +
-		nrows * sizeof(BookRow) + arena_len;
+	counts.ncustomers = header.ncustomers;
+	counts.nrows = nrows;
+	counts.arena_len = arena_len;
+	size = sm_book_flat_size(&counts);
 	if (size > MaxAllocSize)
 		sm_book_too_large();
 	flat = palloc0(size);
 	*flat = header;
-	SET_VARSIZE(flat, size);
-	flat->nrows = (int32) nrows;
-	flat->arena_len = arena_len;
+	sm_book_set_counts(flat, &counts);
 	out_rows = BOOK_ROWS(flat);
+	out_scales = BOOK_ROW_SCALES(flat);
 	arena_len = 0;
 	for (int32 i = 0; i < header.ncustomers; i++)
 	{
@@ -376,7 +389,11 @@ book_read(SmReader *rd)
 		*c = customers[i].c;
 		memcpy(out_rows, rows + customers[i].first_row, c->nrows * sizeof(BookRow));
 		out_rows += c->nrows;
-		flat->max_scale = Max(flat->max_scale, c->scale);
+		if (c->own_scales)
+		{
+			memcpy(out_scales, scales + customers[i].first_row, c->nrows);
+			out_scales += c->nrows;
+		}
 		if (arg.kind != BOOK_KEY_BIGINT)
 		{
 			Size		image_len = sm_key_image_size(arg.kind, arena + c->key);
@@ -388,6 +405,7 @@ book_read(SmReader *rd)
 	}
 	pfree(customers);
 	pfree(rows);
+	pfree(scales);
 	pfree(arena);
 	return flat;
 }
@@ -451,7 +469,8 @@ subscription_book_stats(PG_FUNCTION_ARGS)
 /*
  * Equality: books are equal when they hold the same rows.  The flat form is
  * canonical (customers in (hash, id) order, rows sorted, each customer at
- * its smallest scale, padding zeroed), so it is compared byte for byte.
+ * its smallest exact scale or each of its rows at its own, padding zeroed),
+ * so it is compared byte for byte.
  */
 static const void *
 book_canonical(Datum book, Size *len)

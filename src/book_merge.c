@@ -6,8 +6,8 @@
  * Flat books list customers in ascending (hash, id) order, so any number of
  * them merge like sorted runs, in one pass (book_stream.c) and no hash
  * table: a customer present in several is written once, with the rows of
- * all (at one scale, sorted) and the earliest first start.  Books of
- * disjoint customers simply interleave.
+ * all (exact, sorted) and the earliest first start.  Books of disjoint
+ * customers simply interleave.
  *
  * The combine function does not merge at once: it keeps each incoming book
  * (copied into the state's context, as the executor may free it) and the
@@ -46,107 +46,105 @@ check_compatible(const BookFlat *a, const BookFlat *b)
 
 /*
  * Write the stream's customers, their rows and their id images from oc,
- * orow and oarena on (or, with oc NULL, only count them): the canonical
- * flat form's three parts, padding zeroed.
+ * orow and oarena on, and the row scales of customers that have their own
+ * onto oscales (or, with oc NULL, only count them): the canonical flat
+ * form's parts, padding zeroed.
  */
 static void
 write_stream(BookStream *stream, BookCustomer *oc, BookRow *orow, char *oarena,
-			 int64 *ncustomers, int64 *nrows, int64 *arena_len)
+			 StringInfo oscales, BookFlatCounts *counts)
 {
-	*ncustomers = *nrows = *arena_len = 0;
+	memset(counts, 0, sizeof(BookFlatCounts));
 	while (sm_stream_next(stream))
 	{
 		Size		image_len = stream->kind == BOOK_KEY_BIGINT ? 0 :
 			sm_key_image_size(stream->kind, stream->arena + stream->customer.key);
+		int32		nrows = stream->customer.nrows;
 
-		if ((*ncustomers & 0xFFFF) == 0)
+		if ((counts->ncustomers & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (oc)
 		{
 			BookCustomer c;
 
 			memset(&c, 0, sizeof(c));
-			c.key = stream->kind == BOOK_KEY_BIGINT ? stream->customer.key : *arena_len;
+			c.key = stream->kind == BOOK_KEY_BIGINT ? stream->customer.key : counts->arena_len;
 			c.hash = stream->customer.hash;
 			c.first_start = stream->customer.first_start;
-			c.nrows = stream->customer.nrows;
+			c.nrows = nrows;
 			c.scale = stream->customer.scale;
-			oc[*ncustomers] = c;
-			memcpy(orow + *nrows, stream->rows, stream->customer.nrows * sizeof(BookRow));
+			c.own_scales = stream->customer.own_scales;
+			oc[counts->ncustomers] = c;
+			memcpy(orow + counts->nrows, stream->rows, nrows * sizeof(BookRow));
 			if (image_len > 0)
 			{
-				memcpy(oarena + *arena_len, stream->arena + stream->customer.key, image_len);
-				memset(oarena + *arena_len + image_len, 0, MAXALIGN(image_len) - image_len);
+				memcpy(oarena + counts->arena_len, stream->arena + stream->customer.key, image_len);
+				memset(oarena + counts->arena_len + image_len, 0, MAXALIGN(image_len) - image_len);
 			}
+			if (c.own_scales)
+				appendBinaryStringInfo(oscales, (const char *) stream->row_scales, nrows);
 		}
-		(*ncustomers)++;
-		*nrows += stream->customer.nrows;
-		*arena_len += MAXALIGN(image_len);
+		counts->ncustomers++;
+		counts->nrows += nrows;
+		counts->arena_len += MAXALIGN(image_len);
+		if (stream->customer.own_scales)
+			counts->nrow_scales += nrows;
 	}
-}
-
-static Size
-flat_size_of(int64 ncustomers, int64 nrows, int64 arena_len)
-{
-	if (nrows > PG_INT32_MAX || ncustomers > PG_INT32_MAX)
-		return MaxAllocSize + 1;
-	return MAXALIGN(sizeof(BookFlat)) + ncustomers * sizeof(BookCustomer) +
-		nrows * sizeof(BookRow) + arena_len;
+	counts->max_scale = stream->max_scale;
 }
 
 /*
  * A stream written out as one flat book, allocated in cxt; header gives the
  * options, the extent and the display scale.  A bounded stream is written
  * in one pass into room for its bound, then its rows and images are moved
- * up behind the customers it had; otherwise a first pass sizes it.
+ * up behind the customers it had; otherwise a first pass sizes it.  The
+ * row scales (of the rare customers with their own) are gathered apart and
+ * put at the end.
  */
 static BookFlat *
 stream_to_flat(BookStream *stream, const BookFlat *header, MemoryContext cxt)
 {
-	int64		ncustomers,
-				nrows,
-				arena_len;
+	BookFlatCounts most = {.ncustomers = stream->most_customers,.nrows = stream->most_rows,
+	.arena_len = stream->most_arena};
+	BookFlatCounts counts;
+	StringInfoData row_scales;
 	BookFlat   *out;
 	Size		size;
 
-	if (stream->bounded &&
-		flat_size_of(stream->most_customers, stream->most_rows, stream->most_arena) <= MaxAllocSize)
+	initStringInfo(&row_scales);
+	if (stream->bounded && sm_book_flat_size(&most) <= MaxAllocSize)
 	{
 		char	   *rows_at;
 		char	   *arena_at;
 
 		/* not zeroed: every byte kept is written */
-		out = MemoryContextAllocHuge(cxt, flat_size_of(stream->most_customers, stream->most_rows,
-													   stream->most_arena));
-		rows_at = (char *) (BOOK_CUSTOMERS(out) + stream->most_customers);
-		arena_at = rows_at + stream->most_rows * sizeof(BookRow);
-		write_stream(stream, BOOK_CUSTOMERS(out), (BookRow *) rows_at, arena_at,
-					 &ncustomers, &nrows, &arena_len);
+		out = MemoryContextAllocHuge(cxt, sm_book_flat_size(&most));
+		rows_at = (char *) (BOOK_CUSTOMERS(out) + most.ncustomers);
+		arena_at = rows_at + most.nrows * sizeof(BookRow);
+		write_stream(stream, BOOK_CUSTOMERS(out), (BookRow *) rows_at, arena_at, &row_scales, &counts);
+		size = sm_book_flat_size(&counts);
+		if (size > MaxAllocSize)
+			sm_book_too_large();
 		memcpy(out, header, sizeof(BookFlat));
-		out->ncustomers = (int32) ncustomers;
-		out->nrows = (int32) nrows;
-		memmove(BOOK_ROWS(out), rows_at, nrows * sizeof(BookRow));
-		memmove(BOOK_ARENA(out), arena_at, arena_len);
-		size = flat_size_of(ncustomers, nrows, arena_len);
+		sm_book_set_counts(out, &counts);
+		memmove(BOOK_ROWS(out), rows_at, counts.nrows * sizeof(BookRow));
+		memmove(BOOK_ARENA(out), arena_at, counts.arena_len);
 		out = repalloc_huge(out, size);
 	}
 	else
 	{
-		write_stream(stream, NULL, NULL, NULL, &ncustomers, &nrows, &arena_len);
-		size = flat_size_of(ncustomers, nrows, arena_len);
+		write_stream(stream, NULL, NULL, NULL, NULL, &counts);
+		size = sm_book_flat_size(&counts);
 		if (size > MaxAllocSize)
 			sm_book_too_large();
 		out = MemoryContextAllocZero(cxt, size);
 		memcpy(out, header, sizeof(BookFlat));
-		out->ncustomers = (int32) ncustomers;
-		out->nrows = (int32) nrows;
+		sm_book_set_counts(out, &counts);
 		sm_stream_rewind(stream);
-		write_stream(stream, BOOK_CUSTOMERS(out), BOOK_ROWS(out), BOOK_ARENA(out),
-					 &ncustomers, &nrows, &arena_len);
+		write_stream(stream, BOOK_CUSTOMERS(out), BOOK_ROWS(out), BOOK_ARENA(out), &row_scales, &counts);
 	}
-	SET_VARSIZE(out, size);
-	out->max_scale = (uint8) stream->max_scale;
-	out->arena_len = arena_len;
+	memcpy(BOOK_ROW_SCALES(out), row_scales.data, counts.nrow_scales);
+	pfree(row_scales.data);
 	return out;
 }
 

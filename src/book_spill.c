@@ -9,10 +9,11 @@
  * flattening does (book_flat.c), a windowed shorthand's history is
  * summarised (book_history.c), and the log is written to a temporary file
  * as a run: its customers in (hash, id) order, each as a RunRecord, the
- * image of its id and its rows at its scale.  The log then starts again,
- * empty, in the same memory.  This is what PostgreSQL's own sorts do with
- * work_mem: the same rows in, the same answers out, at the price of
- * writing and reading them once more.
+ * image of its id, its rows as the flat form holds them and, for a customer
+ * whose rows have scales of their own (book.h), their scales.  The log then
+ * starts again, empty, in the same memory.  This is what PostgreSQL's own
+ * sorts do with work_mem: the same rows in, the same answers out, at the
+ * price of writing and reading them once more.
  *
  * Runs merge like flat books (book_stream.c).  So that a read never holds
  * more than a bounded number of files open, runs of the same level merge,
@@ -63,14 +64,18 @@
 /* saas_metrics.max_memory, in kB: the memory of one book's log */
 int			sm_book_max_memory = 512 * 1024;
 
-/* A customer in a run; its id image (text, uuid) and its rows follow. */
+/*
+ * A customer in a run; its id image (text, uuid), its rows and, with
+ * own_scales, their scales follow.
+ */
 typedef struct RunRecord
 {
 	uint32		hash;
 	int32		first_start;
 	int32		nrows;
 	uint8		scale;
-	uint8		padding[3];
+	uint8		own_scales;
+	uint8		padding[2];
 	int64		key;			/* the bigint id, or the length of the image */
 } RunRecord;
 
@@ -265,16 +270,27 @@ sm_book_runs_max_scale(const Book *book)
 	return book->runs ? book->runs->max_scale : 0;
 }
 
+/* Write len bytes to a run's file, then zeros up to MAXALIGN. */
+static void
+run_write_aligned(Run *run, const void *bytes, Size len)
+{
+	static const char padding[MAXIMUM_ALIGNOF] = {0};
+
+	BufFileWrite(run->file, (void *) bytes, len);
+	if (MAXALIGN(len) > len)
+		BufFileWrite(run->file, (void *) padding, MAXALIGN(len) - len);
+}
+
 /*
  * Write a customer to a run, whose counts grow.  Its record: a RunRecord,
- * the image of its id (text, uuid) padded to MAXALIGN, its rows.  So every
- * record starts aligned, and a reader uses it where it lies in its buffer.
+ * the image of its id (text, uuid) padded to MAXALIGN, its rows, and its
+ * row scales if they have their own, padded too.  So every record starts
+ * aligned, and a reader uses it where it lies in its buffer.
  */
 static void
 run_write_customer(Run *run, BookKeyKind kind, const BookCustomer *customer,
-				   const char *arena, const BookRow *rows)
+				   const char *arena, const BookRow *rows, const uint8 *row_scales)
 {
-	static const char padding[MAXIMUM_ALIGNOF] = {0};
 	RunRecord	record;
 	Size		image_len = kind == BOOK_KEY_BIGINT ? 0 :
 		sm_key_image_size(kind, arena + customer->key);
@@ -284,15 +300,14 @@ run_write_customer(Run *run, BookKeyKind kind, const BookCustomer *customer,
 	record.first_start = customer->first_start;
 	record.nrows = customer->nrows;
 	record.scale = customer->scale;
+	record.own_scales = customer->own_scales;
 	record.key = kind == BOOK_KEY_BIGINT ? customer->key : (int64) image_len;
 	BufFileWrite(run->file, &record, sizeof(record));
 	if (image_len > 0)
-	{
-		BufFileWrite(run->file, (void *) (arena + customer->key), image_len);
-		if (MAXALIGN(image_len) > image_len)
-			BufFileWrite(run->file, (void *) padding, MAXALIGN(image_len) - image_len);
-	}
+		run_write_aligned(run, arena + customer->key, image_len);
 	BufFileWrite(run->file, (void *) rows, customer->nrows * sizeof(BookRow));
+	if (customer->own_scales)
+		run_write_aligned(run, row_scales, customer->nrows);
 	run->ncustomers++;
 	run->nrows += customer->nrows;
 	run->arena += MAXALIGN(image_len);
@@ -354,6 +369,7 @@ sm_run_read_customer(StreamSource *source, BookKeyKind kind)
 {
 	const RunRecord *record;
 	Size		image_len;
+	Size		rows_len;
 	Size		size;
 
 	if (!run_fill(source, sizeof(RunRecord)))
@@ -364,7 +380,9 @@ sm_run_read_customer(StreamSource *source, BookKeyKind kind)
 	}
 	record = (const RunRecord *) (source->read_buffer + source->read_pos);
 	image_len = kind == BOOK_KEY_BIGINT ? 0 : MAXALIGN(record->key);
-	size = sizeof(RunRecord) + image_len + (Size) record->nrows * sizeof(BookRow);
+	rows_len = (Size) record->nrows * sizeof(BookRow);
+	size = sizeof(RunRecord) + image_len + rows_len +
+		(record->own_scales ? MAXALIGN(record->nrows) : 0);
 	if (!run_fill(source, size))
 		run_truncated();
 	/* the buffer may have moved */
@@ -373,11 +391,12 @@ sm_run_read_customer(StreamSource *source, BookKeyKind kind)
 	{
 		.key = kind == BOOK_KEY_BIGINT ? record->key : 0,
 			.hash = record->hash,.first_start = record->first_start,
-			.nrows = record->nrows,.scale = record->scale
+			.nrows = record->nrows,.scale = record->scale,.own_scales = record->own_scales
 	};
 	source->customer = &source->run_customer;
 	source->arena = kind == BOOK_KEY_BIGINT ? NULL : (const char *) (record + 1);
 	source->rows = (const BookRow *) ((const char *) (record + 1) + image_len);
+	source->row_scales = record->own_scales ? (const uint8 *) source->rows + rows_len : NULL;
 	source->read_pos += size;
 	return true;
 }
@@ -466,7 +485,8 @@ write_run(Book *book, BookStream *stream, int level)
 	{
 		if ((k & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		run_write_customer(&run, book->key_kind, &stream->customer, stream->arena, stream->rows);
+		run_write_customer(&run, book->key_kind, &stream->customer, stream->arena, stream->rows,
+						   stream->row_scales);
 	}
 	book->runs->max_scale = Max(book->runs->max_scale, stream->max_scale);
 	return run;

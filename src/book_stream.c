@@ -6,10 +6,10 @@
  * (book_spill.c); each lists its customers in ascending (hash, id) order.
  * A binary heap over the sources' current customers yields the customers
  * of all in that order, each once: one present in several sources comes
- * with the rows of all, at the scale that holds all its amounts (money.c),
- * sorted, and with the earliest first start.  So the stream of any split of
- * a book's rows is the stream of the whole, and writing it out gives the
- * canonical flat form (book_merge.c).
+ * with the rows of all, each amount exact (at the smallest scale that holds
+ * all of them, or at its own, book.h), sorted, and with the earliest first
+ * start.  So the stream of any split of a book's rows is the stream of the
+ * whole, and writing it out gives the canonical flat form (book_merge.c).
  *
  * A reader walks a book in parts with sm_book_input without merging them
  * first: the parallel leader's workers' books and a spilled log are read in
@@ -21,7 +21,6 @@
 #include "utils/memutils.h"
 
 #include "book_stream.h"
-#include "money.h"
 
 /* The next customer of a sorted log, as the flat form would hold it. */
 static bool
@@ -30,22 +29,21 @@ log_advance(StreamSource *source)
 	const Book *book = source->log_book;
 	int32		i = source->next;
 	int32		j;
-	int			scale;
 
 	if (i >= book->nlog)
 		return false;
 	j = sm_book_log_customer_end(book, book->log, i, book->nlog);
-	sm_book_rows_room(&source->row_buffer, &source->row_capacity, j - i, source->cxt);
+	sm_book_rows_room(&source->buffer, j - i, source->cxt);
 	source->run_customer = (BookCustomer)
 	{
 		.key = book->log[i].key,.hash = book->log[i].hash
 	};
-	source->run_customer.nrows = sm_book_customer_rows(book->log + i, j - i, source->row_buffer,
-													   &source->run_customer.first_start, &scale);
-	source->run_customer.scale = (uint8) scale;
+	sm_book_customer_rows(book->log + i, j - i, &source->run_customer, source->buffer.rows,
+						  source->buffer.scales);
 	source->customer = &source->run_customer;
 	source->arena = book->arena;
-	source->rows = source->row_buffer;
+	source->rows = source->buffer.rows;
+	source->row_scales = source->run_customer.own_scales ? source->buffer.scales : NULL;
 	source->next = j;
 	return true;
 }
@@ -57,12 +55,8 @@ source_advance(StreamSource *source, BookKeyKind kind)
 		return sm_run_read_customer(source, kind);
 	if (source->log_book)
 		return log_advance(source);
-	if (source->next >= source->flat->ncustomers)
-		return false;
-	source->customer = &BOOK_CUSTOMERS(source->flat)[source->next++];
-	source->rows = source->next_rows;
-	source->next_rows += source->customer->nrows;
-	return true;
+	source->customer = sm_book_walk_next(&source->walk, &source->rows, &source->row_scales);
+	return source->customer != NULL;
 }
 
 /* The source's next customer in the stream's range of hashes; false past it. */
@@ -95,7 +89,7 @@ source_rewind(StreamSource *source)
 	source->next = 0;
 	if (source->flat)
 	{
-		source->next_rows = BOOK_ROWS(source->flat);
+		sm_book_walk_begin(&source->walk, source->flat);
 		source->arena = BOOK_ARENA(source->flat);
 	}
 }
@@ -233,66 +227,66 @@ heap_smallest(BookStream *stream)
 	return true;
 }
 
+/*
+ * The rows of the current customer, met in several sources, into the
+ * stream's buffer.  Every source's rows are exact, at its customer's scale
+ * or at their own: so are the rows of all.
+ */
+static void
+merge_rows(BookStream *stream)
+{
+	const StreamSource *first = &stream->sources[stream->same[0]];
+	BookCustomer *c = &stream->customer;
+	int64		nrows = 0;
+	bool		one_scale = true;
+	BookRow    *out;
+	uint8	   *out_scales;
+
+	for (int s = 0; s < stream->nsame; s++)
+	{
+		const StreamSource *in = &stream->sources[stream->same[s]];
+
+		nrows += in->customer->nrows;
+		c->first_start = Min(c->first_start, in->customer->first_start);
+		one_scale &= !in->customer->own_scales && in->customer->scale == first->customer->scale;
+	}
+	sm_book_rows_room(&stream->buffer, nrows, first->cxt);
+	c->nrows = (int32) nrows;
+	out = stream->buffer.rows;
+	out_scales = stream->buffer.scales;
+	for (int s = 0; s < stream->nsame; s++)
+	{
+		const StreamSource *in = &stream->sources[stream->same[s]];
+
+		memcpy(out, in->rows, in->customer->nrows * sizeof(BookRow));
+		out += in->customer->nrows;
+		if (one_scale)
+			continue;
+		for (int32 k = 0; k < in->customer->nrows; k++)
+			*out_scales++ = in->row_scales ? in->row_scales[k] : in->customer->scale;
+	}
+	/* parts all exact at one scale, the smallest for each: so is the whole */
+	if (one_scale)
+		sm_sort_book_rows(stream->buffer.rows, nrows);
+	else
+		sm_book_settle_rows(c, stream->buffer.rows, stream->buffer.scales);
+	stream->rows = stream->buffer.rows;
+	stream->row_scales = c->own_scales ? stream->buffer.scales : NULL;
+}
+
 /* The current customer: the one the sources same[0 .. nsame) hold. */
 static void
 merge_customer(BookStream *stream)
 {
 	const StreamSource *first = &stream->sources[stream->same[0]];
-	BookCustomer *c = &stream->customer;
-	int			scale = 0;
-	int			fits = MONEY_MAX_SCALE;
-	int64		nrows = 0;
-	BookRow    *out;
 
-	*c = *first->customer;
+	stream->customer = *first->customer;
 	stream->arena = first->arena;
 	stream->rows = first->rows;
+	stream->row_scales = first->row_scales;
 	if (stream->nsame > 1)
-	{
-		bool		one_scale = true;
-
-		for (int s = 0; s < stream->nsame; s++)
-		{
-			const StreamSource *in = &stream->sources[stream->same[s]];
-
-			nrows += in->customer->nrows;
-			c->first_start = Min(c->first_start, in->customer->first_start);
-			scale = Max(scale, in->customer->scale);
-			one_scale &= in->customer->scale == first->customer->scale;
-		}
-		/* parts at one scale already hold every amount at it */
-		for (int s = 0; s < stream->nsame && !one_scale; s++)
-		{
-			const StreamSource *in = &stream->sources[stream->same[s]];
-
-			for (int32 k = 0; k < in->customer->nrows; k++)
-				fits = Min(fits, in->customer->scale + sm_money_headroom(in->rows[k].mrr));
-		}
-		sm_book_rows_room(&stream->row_buffer, &stream->row_capacity, nrows, first->cxt);
-		c->scale = (uint8) Min(scale, fits);
-		c->nrows = (int32) nrows;
-		out = stream->row_buffer;
-		for (int s = 0; s < stream->nsame; s++)
-		{
-			const StreamSource *in = &stream->sources[stream->same[s]];
-
-			if (in->customer->scale == c->scale)
-			{
-				memcpy(out, in->rows, in->customer->nrows * sizeof(BookRow));
-				out += in->customer->nrows;
-				continue;
-			}
-			for (int32 k = 0; k < in->customer->nrows; k++)
-				*out++ = (BookRow)
-				{
-					.mrr = sm_money_to_scale(in->rows[k].mrr, in->customer->scale, c->scale),
-						.start = in->rows[k].start,.end = in->rows[k].end
-				};
-		}
-		sm_sort_book_rows(stream->row_buffer, nrows);
-		stream->rows = stream->row_buffer;
-	}
-	stream->max_scale = Max(stream->max_scale, c->scale);
+		merge_rows(stream);
+	stream->max_scale = Max(stream->max_scale, stream->customer.scale);
 }
 
 /* Move to the next customer; false at the end. */
@@ -312,13 +306,11 @@ sm_stream_end(BookStream *stream)
 {
 	for (int i = 0; i < stream->nsources; i++)
 	{
-		if (stream->sources[i].row_buffer)
-			pfree(stream->sources[i].row_buffer);
+		sm_book_rows_free(&stream->sources[i].buffer);
 		if (stream->sources[i].read_buffer)
 			pfree(stream->sources[i].read_buffer);
 	}
-	if (stream->row_buffer)
-		pfree(stream->row_buffer);
+	sm_book_rows_free(&stream->buffer);
 	if (stream->heap)
 		binaryheap_free(stream->heap);
 	else

@@ -27,14 +27,15 @@ typedef struct StreamSource
 	const BookCustomer *customer;
 	const char *arena;
 	const BookRow *rows;
+	const uint8 *row_scales;	/* NULL: its rows are at its scale */
 
 	MemoryContext cxt;			/* of the stream, where buffers grow */
 
-	/* a flat book, or a sorted log: next is its next customer or row */
+	/* a flat book, walked, or a sorted log, next its next row */
 	const BookFlat *flat;
+	BookWalk	walk;
 	const Book *log_book;
 	int32		next;
-	const BookRow *next_rows;
 
 	/* or a run in a temporary file (book_spill.c), read through a buffer */
 	BufFile    *file;
@@ -44,8 +45,7 @@ typedef struct StreamSource
 	Size		read_pos;
 
 	BookCustomer run_customer;	/* the current one, of a log or a run */
-	BookRow    *row_buffer;		/* a log's customer's rows */
-	int32		row_capacity;
+	BookRowBuffer buffer;		/* a log's customer's rows */
 } StreamSource;
 
 typedef struct BookStream
@@ -63,8 +63,8 @@ typedef struct BookStream
 	BookCustomer customer;		/* key: the id or its image's offset in arena */
 	const char *arena;
 	const BookRow *rows;
-	BookRow    *row_buffer;		/* where the rows of several sources meet */
-	int32		row_capacity;
+	const uint8 *row_scales;	/* NULL: its rows are at its scale */
+	BookRowBuffer buffer;		/* where the rows of several sources meet */
 	int			max_scale;		/* of the customers met so far */
 
 	/* only the customers whose hash is in [hash_from, hash_to) */

@@ -3,7 +3,10 @@
  *		A customer's rows as the changes of its state over time.
  *
  * A customer's state at an instant is the number of its rows active then
- * and the sum of their MRR.  Each row [start, end) adds to both on its
+ * and the sum of their MRR, each amount read at the customer's scale.  This
+ * is where an amount a book holds at a finer scale of its own (book.h) is
+ * rounded: here only, once, so that what is read never depends on how the
+ * rows were grouped before.  Each row [start, end) adds to both on its
  * start day and takes away on its end day, so the state changes only on
  * those days; same-day changes net out (an upgrade that ends one row and
  * starts the next the same day is one change).  Grouped by period, the
@@ -48,7 +51,7 @@ sm_timeline_init(Timeline *tl, const BookFlat *flat, BookStream *stream, ZeroMrr
 	tl->zero_mrr = zero_mrr;
 	tl->scale = flat->max_scale;
 	tl->max_scale = stream ? 0 : flat->max_scale;
-	tl->rows = BOOK_ROWS(flat);
+	sm_book_walk_begin(&tl->walk, flat);
 	tl->arena = BOOK_ARENA(flat);
 	tl->capacity = 64;
 	tl->changes = palloc(tl->capacity * sizeof(StateChange));
@@ -84,6 +87,8 @@ bool
 sm_timeline_next(Timeline *tl)
 {
 	const BookCustomer *c;
+	const BookRow *rows;
+	const uint8 *row_scales;
 	int			n = 0;
 
 	if ((tl->next_customer & 0xFFFF) == 0)
@@ -92,18 +97,16 @@ sm_timeline_next(Timeline *tl)
 	{
 		if (!sm_stream_next(tl->stream))
 			return false;
-		c = tl->customer = &tl->stream->customer;
-		tl->rows = tl->stream->rows;
+		c = &tl->stream->customer;
+		rows = tl->stream->rows;
+		row_scales = tl->stream->row_scales;
 		tl->arena = tl->stream->arena;
 		tl->max_scale = Max(tl->max_scale, c->scale);
-		tl->next_customer++;
 	}
-	else
-	{
-		if (tl->next_customer >= tl->flat->ncustomers)
-			return false;
-		c = tl->customer = &BOOK_CUSTOMERS(tl->flat)[tl->next_customer++];
-	}
+	else if ((c = sm_book_walk_next(&tl->walk, &rows, &row_scales)) == NULL)
+		return false;
+	tl->customer = c;
+	tl->next_customer++;
 	if (2 * c->nrows > tl->capacity)
 	{
 		tl->capacity = 2 * c->nrows;
@@ -111,9 +114,10 @@ sm_timeline_next(Timeline *tl)
 	}
 	for (int32 k = 0; k < c->nrows; k++)
 	{
-		const BookRow *r = &tl->rows[k];
-		int128		mrr = c->scale == tl->scale ? (int128) r->mrr :
-			sm_money_widen(r->mrr, c->scale, tl->scale);
+		const BookRow *r = &rows[k];
+		int64		units = row_scales ? sm_money_to_scale(r->mrr, row_scales[k], c->scale) : r->mrr;
+		int128		mrr = c->scale == tl->scale ? (int128) units :
+			sm_money_widen(units, c->scale, tl->scale);
 
 		tl->changes[n++] = (StateChange)
 		{
@@ -127,7 +131,6 @@ sm_timeline_next(Timeline *tl)
 					.delta_rows = -1,.delta_mrr = -mrr
 			};
 	}
-	tl->rows += c->nrows;
 	tl->nchanges = n;
 	tl->grouped = tl->group_as_built;
 	if (n <= FEW_CHANGES)

@@ -15,7 +15,10 @@
  * with 6, 92 quadrillion with 2); an amount with more significant digits is
  * rounded half-even to the digits that fit, which for any amount below
  * 9.2 billion keeps at least 9 decimals: always finer than a millionth of a
- * cent.  Amounts of 9.2e18 and more are refused.
+ * cent.  Amounts of 9.2e18 and more are refused.  A subscription book keeps
+ * each amount so, and rounds it once more only when it is read beside
+ * amounts with which it has no common exact scale in 64 bits (MoneyScales,
+ * money.h; book.h).
  *
  * The stored layout of numeric is part of PostgreSQL's on-disk format (it is
  * never changed without a pg_upgrade break), and is mirrored here from
@@ -208,16 +211,9 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 		return;
 	if (exact_units(&d, units))
 	{
-		int64		value = *units;
-		int			s = d.dscale;
-
-		while (s > 0 && value % 10 == 0)
-		{
-			value /= 10;
-			s--;
-		}
-		*units = d.negative ? -value : value;
-		*scale = s;
+		*scale = sm_money_smallest_scale(units, d.dscale);
+		if (d.negative)
+			*units = -*units;
 		return;
 	}
 	/* the first base-10000 digit is not zero: the value is below 10^(4 * weight + 4) */
@@ -229,15 +225,10 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 
 			if (magnitude <= (uint128) PG_INT64_MAX)
 			{
-				int64		value = (int64) magnitude;
-
-				while (s > 0 && value % 10 == 0)
-				{
-					value /= 10;
-					s--;
-				}
-				*units = d.negative ? -value : value;
-				*scale = s;
+				*units = (int64) magnitude;
+				*scale = sm_money_smallest_scale(units, s);
+				if (d.negative)
+					*units = -*units;
 				return;
 			}
 		}
@@ -249,9 +240,24 @@ sm_money_decode(struct varlena *num, int64 *units, int *scale, int *display_scal
 }
 
 /*
+ * units at scale as units at the smallest scale that holds them exactly
+ * (trailing zeros dropped), which is returned.
+ */
+int
+sm_money_smallest_scale(int64 *units, int scale)
+{
+	while (scale > 0 && *units % 10 == 0)
+	{
+		*units /= 10;
+		scale--;
+	}
+	return scale;
+}
+
+/*
  * How many more decimal places units can be given and still fit in int64:
- * the amounts of one customer are brought to one scale, the finest that
- * holds all of them, which is the smallest scale + headroom among them.
+ * the finest scale at which a set of amounts all fit is the smallest scale
+ * + headroom among them (MoneyScales, money.h).
  */
 int
 sm_money_headroom(int64 units)

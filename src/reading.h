@@ -88,9 +88,9 @@ typedef struct Timeline
 	int			scale;
 	int			max_scale;
 	int32		next_customer;
+	BookWalk	walk;			/* of flat, read without a stream */
 	const BookCustomer *customer;	/* the current one */
 	const char *arena;			/* where its id is */
-	const BookRow *rows;		/* the next customer's */
 	StateChange *changes;
 	int			nchanges;
 	int			capacity;

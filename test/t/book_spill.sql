@@ -117,9 +117,9 @@ SET max_parallel_workers_per_gather = 0;
 SET saas_metrics.max_memory = '64kB';
 
 -- a customer whose parts meet at a lower scale than one of them had: a
--- 10^14 amount at 2 decimals and 1/3 at 12 hold together at 4 decimals
--- (money.c); its two rows are 30,000 rows apart, so in different runs, and
--- the stream reads amounts at 12 decimals until the customer is met
+-- 10^14 amount at 2 decimals and 1/3 at 12 are read together at 4 decimals
+-- (src/book.h); its two rows are 30,000 rows apart, so in different runs,
+-- and the stream reads amounts at 12 decimals until the customer is met
 CREATE TEMP TABLE sp_scales AS
 SELECT i::bigint AS customer_id, date '2024-01-01' + i % 300 AS started_at, NULL::date AS ended_at,
        10.00::numeric AS mrr
@@ -136,14 +136,14 @@ SELECT is((SELECT mrr_movements(customer_id, started_at, ended_at, mrr)::text FR
           (SELECT m FROM scales_memory), 'parts meeting at a lower scale: spilled movements = in memory');
 SELECT is((SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr)::text FROM sp_scales),
           (SELECT b FROM scales_memory), 'parts meeting at a lower scale: spilled book = in memory');
--- by hand: 1/3 held at 4 decimals is 0.3333; by the end of May, 152 start
+-- by hand: 1/3 read at 4 decimals is 0.3333; by the end of May, 152 start
 -- days of the first 30,000 customers and 92 of the next (100 customers
 -- each) at 10.00, and customer 0
 SELECT is((SELECT ROW(m.expansion_mrr, m.mrr_end)::text
            FROM unnest((SELECT mrr_movements(customer_id, started_at, ended_at, mrr) FROM sp_scales)) AS m
            WHERE m.period_start = '2024-05-01'),
           ROW(0.3333::numeric(30, 12), 100000000244000.3333::numeric(30, 12))::text,
-          'May, spilled: the expansion and MRR at the 4 decimals the customer is held at');
+          'May, spilled: the expansion and MRR at the 4 decimals the customer is read at');
 
 -- an error after the log has spilled: the runs go with the subtransaction
 SELECT throws_ok($$SELECT mrr_movements(customer_id, started_at, ended_at, mrr)
