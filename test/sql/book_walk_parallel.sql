@@ -2,8 +2,9 @@
 -- (src/book_walk_parallel.c): after the Gather, the leader and workers of
 -- its own each walk one range of the customers' hashes, and the leader adds
 -- their totals up.  The answers are the serial plan's, bit for bit, for
--- every kind of id and reading; a customer's error in a worker's range
--- reaches the client as it would from the leader.  subscription_book_agg's
+-- every kind of id and reading, with amounts that are rounded when read;
+-- a customer's error in a worker's range reaches the client as it would
+-- from the leader.  subscription_book_agg's
 -- result is its book itself, not a flat copy (src/book_flat.c,
 -- subscription_book_result): a reader of it walks it in parts the same way.
 SET client_min_messages = warning;
@@ -11,7 +12,11 @@ SET jit = off;
 CREATE TABLE walk_rows AS
 SELECT (i % 150000)::bigint AS customer_id, date '2022-01-01' + (i * 37 % 1000) AS started_at,
        CASE WHEN i % 3 = 0 THEN NULL ELSE date '2022-01-01' + (i * 37 % 1000) + 30 + i % 200 END AS ended_at,
-       ((i % 97) + 0.25)::numeric(10, 2) AS mrr
+       CASE (i % 150000) % 40000
+            -- amounts of no common exact scale in 64 bits, rounded once when read
+            WHEN 3 THEN (CASE WHEN i < 110000 THEN 1.46 WHEN i < 220000 THEN 1e17 ELSE 1e18 END)::numeric
+            WHEN 5 THEN (i % 97 + 1)::numeric / 7
+            ELSE ((i % 97) + 0.25)::numeric(10, 2) END AS mrr
 FROM generate_series(1, 330000) AS i;
 ANALYZE walk_rows;
 
