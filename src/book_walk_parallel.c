@@ -17,8 +17,11 @@
  * Only a leader in parallel mode whose book is all in shared runs, of at
  * least PARALLEL_WALK_FROM_CUSTOMERS customers, does this, with up to
  * max_parallel_workers_per_gather workers; the ranges of workers that could
- * not be launched are walked by the leader.  An error of a worker (a
- * customer's MRR below zero) is raised in the leader as it waits.
+ * not be launched are walked by the leader, as one range.  A customer's
+ * error (an MRR below zero) is the serial walk's, the first in hash order:
+ * a worker that meets one leaves its range undone rather than raise it
+ * (the leader would raise whichever came first), and the leader, which
+ * walks the undone ranges in order once its own is done, raises it.
  */
 #include "postgres.h"
 
@@ -92,15 +95,27 @@ part_totals(WalkPart *part)
 	return (char *) part + MAXALIGN(sizeof(WalkPart));
 }
 
-/* Walk part k: the customers whose hash is in the k-th of nparts equal ranges. */
+/* Where part k's range of hashes starts (nparts: where the last one ends). */
+static uint64
+part_start(const WalkShared *shared, int k)
+{
+	return ((uint64) k << 32) / shared->nparts;
+}
+
+/*
+ * Walk parts first .. end - 1 as one range, into part first's totals: the
+ * customers whose hash is in those of the nparts equal ranges.
+ */
 static void
-walk_part(Timeline *tl, const Walk *walk, int k)
+walk_parts(Timeline *tl, const Walk *walk, int first, int end)
 {
 	WalkShared *shared = walk->shared;
-	WalkPart   *part = walk_part_of(walk, k);
+	WalkPart   *part = walk_part_of(walk, first);
 
-	sm_stream_limit(tl->stream, (uint32) (((uint64) k << 32) / shared->nparts),
-					((uint64) (k + 1) << 32) / shared->nparts);
+	/* a worker may have left some totals of a range it did not finish */
+	for (int k = first; k < end; k++)
+		memset(part_totals(walk_part_of(walk, k)), 0, shared->part_size - MAXALIGN(sizeof(WalkPart)));
+	sm_stream_limit(tl->stream, (uint32) part_start(shared, first), part_start(shared, end));
 	walkers[shared->walker]->walk(tl, &shared->reading, part_totals(part));
 	part->max_scale = tl->max_scale;
 	part->done = true;
@@ -194,13 +209,25 @@ sm_walk_in_parallel(Book *book, Timeline *tl, const BookReading *reading,
 	ereport(DEBUG1,
 			(errmsg_internal("saas_metrics: the book's customers are walked in %d parts", nworkers + 1)));
 
-	/* the leader's part is the first; then any no worker was launched for */
-	walk_part(tl, &walk, 0);
+	/*
+	 * The leader's part is the first; then, in order, those left undone: by
+	 * a worker that met a customer's error, which the leader raises as the
+	 * serial walk would, or for want of a worker (adjacent ones are walked
+	 * as one range, rather than reading the runs up to each).
+	 */
+	walk_parts(tl, &walk, 0, 1);
 	WaitForParallelWorkersToFinish(pcxt);
 	pg_memory_barrier();
 	for (int k = 1; k <= nworkers; k++)
-		if (!walk_part_of(&walk, k)->done)
-			walk_part(tl, &walk, k);
+	{
+		int			end = k;
+
+		while (end <= nworkers && !walk_part_of(&walk, end)->done)
+			end++;
+		if (end > k)
+			walk_parts(tl, &walk, k, end);
+		k = end;
+	}
 
 	for (int k = 0; k <= nworkers; k++)
 	{
@@ -227,6 +254,7 @@ sm_walk_worker_main(dsm_segment *seg pg_attribute_unused(), shm_toc *toc)
 	BufFile   **files = palloc(Max(shared->nruns, 1) * sizeof(BufFile *));
 	BookStream *stream;
 	Timeline	tl;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	walk.shared = shared;
 	walk.parts = shm_toc_lookup(toc, WALK_KEY_PARTS, false);
@@ -240,7 +268,29 @@ sm_walk_worker_main(dsm_segment *seg pg_attribute_unused(), shm_toc *toc)
 	stream = sm_stream_begin((BookKeyKind) shared->header.key_kind, flats, shared->nflats,
 							 files, shared->nruns, NULL);
 	sm_timeline_init(&tl, &shared->header, stream, shared->reading.zero_mrr);
-	walk_part(&tl, &walk, ParallelWorkerNumber + 1);
+	PG_TRY();
+	{
+		walk_parts(&tl, &walk, ParallelWorkerNumber + 1, ParallelWorkerNumber + 2);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/*
+		 * A customer's error, an MRR below zero or a total out of range:
+		 * the part stays undone, for the leader to raise it in order.
+		 * Any other error (I/O, memory) reaches the leader as it is.
+		 */
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->elevel != ERROR ||
+			(edata->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE &&
+			 edata->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE))
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
 	sm_stream_end(stream);
 	for (int i = 0; i < shared->nruns; i++)
 		BufFileClose(files[i]);
