@@ -61,14 +61,16 @@ customer_survival(PG_FUNCTION_ARGS)
 {
 	static const ReaderArgs args = {.period = 1,.from = NO_ARG,.to = 3,.zero_mrr = 2,.changes = NO_ARG};
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	Timeline	tl;
 	SurvivalCounts *counts = survival_counts_create(CurrentMemoryContext);
 
-	if ((flat = sm_reading_begin(fcinfo, &args, &reading)) == NULL)
+	if ((flat = sm_reading_begin(fcinfo, &args, &reading, &header, &stream)) == NULL)
 		PG_RETURN_NULL();
 
-	sm_timeline_init(&tl, flat, NULL, reading.zero_mrr);
+	sm_timeline_init(&tl, flat, stream, reading.zero_mrr);
 	while (sm_timeline_next(&tl))
 	{
 		int32		cohort;
@@ -143,11 +145,12 @@ typedef struct ConversionCohort
  * first paying day.  visit(arg, signup_day, converted, paid_on).
  */
 static void
-walk_conversions(const BookFlat *flat, void (*visit) (void *, DateADT, bool, DateADT), void *arg)
+walk_conversions(const BookFlat *flat, BookStream *stream, void (*visit) (void *, DateADT, bool, DateADT),
+				 void *arg)
 {
 	Timeline	tl;
 
-	sm_timeline_init(&tl, flat, NULL, ZERO_MRR_INACTIVE);
+	sm_timeline_init(&tl, flat, stream, ZERO_MRR_INACTIVE);
 	while (sm_timeline_next(&tl))
 	{
 		DateADT		paid_on = 0;
@@ -198,12 +201,15 @@ cohort_conversion(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	ConversionTriangle t = {.reading = &reading};
 	int32		nperiods;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
+	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading, &header,
+								 &stream)) == NULL)
 		PG_RETURN_NULL();
 	nperiods = reading.last - reading.first + 1;
 	if (nperiods <= 0)
@@ -216,7 +222,7 @@ cohort_conversion(PG_FUNCTION_ARGS)
 	t.cohorts = palloc0(nperiods * sizeof(ConversionCohort));
 	for (int32 c = 0; c < nperiods; c++)
 		t.cohorts[c].converted = palloc0((nperiods - c) * sizeof(int64));
-	walk_conversions(flat, count_conversion, &t);
+	walk_conversions(flat, stream, count_conversion, &t);
 
 	for (int32 c = 0; c < nperiods; c++)
 	{
@@ -277,19 +283,22 @@ conversion_curves(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	ConversionCurves cc = {.reading = &reading};
 	int32		nperiods;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading)) == NULL)
+	if ((flat = sm_reading_begin(fcinfo, &conversion_reader_args, &reading, &header,
+								 &stream)) == NULL)
 		PG_RETURN_NULL();
 	nperiods = reading.last - reading.first + 1;
 	if (nperiods <= 0)
 		PG_RETURN_NULL();		/* "to" before the book's first day: nothing */
 	cc.end_of_data = PG_ARGISNULL(2) ? flat->max_day : PG_GETARG_DATEADT(2);
 	cc.counts = palloc0(nperiods * sizeof(SurvivalCounts *));
-	walk_conversions(flat, add_conversion_time, &cc);
+	walk_conversions(flat, stream, add_conversion_time, &cc);
 
 	for (int32 c = 0; c < nperiods; c++)
 	{

@@ -50,7 +50,7 @@ sm_read_as_set(FunctionCallInfo fcinfo, const ReaderArgs *args, const BookWalker
 	BookStream *stream;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin_stream(fcinfo, args, &reading, &header, &stream)) != NULL)
+	if ((flat = sm_reading_begin(fcinfo, args, &reading, &header, &stream)) != NULL)
 	{
 		int32		n;
 		HeapTuple  *tuples = walk_book(walker, flat, stream, sm_datum_book(PG_GETARG_DATUM(0)),

@@ -25,7 +25,9 @@ customers_at(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ZeroMrrConvention zero_mrr;
 	DateADT		day;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	Timeline	tl;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -41,9 +43,9 @@ customers_at(PG_FUNCTION_ARGS)
 	zero_mrr = sm_reading_zero_mrr(fcinfo, 2);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	stream = sm_book_input(PG_GETARG_DATUM(0), &header, &flat);
 
-	sm_timeline_init(&tl, flat, NULL, zero_mrr);
+	sm_timeline_init(&tl, flat, stream, zero_mrr);
 	while (sm_timeline_next(&tl))
 	{
 		int64		rows = 0;

@@ -350,17 +350,20 @@ customer_movements(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BookReading reading;
+	BookFlat	header;
 	BookFlat   *flat;
+	BookStream *stream;
 	MovementSink sink = {.reading = &reading};
 	Timeline	tl;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading)) == NULL ||
+	if ((flat = sm_reading_begin(fcinfo, &movement_reader_args, &reading, &header,
+								 &stream)) == NULL ||
 		reading.last < reading.first)
 		PG_RETURN_NULL();
 	sink.tuples = rsinfo->setResult;
 	sink.tupdesc = rsinfo->setDesc;
-	sm_timeline_init(&tl, flat, NULL, reading.zero_mrr);
+	sm_timeline_init(&tl, flat, stream, reading.zero_mrr);
 	walk_timeline(&tl, &sink);
 	PG_RETURN_NULL();
 }

@@ -50,10 +50,8 @@ typedef struct ReaderArgs
 } ReaderArgs;
 
 /* reporting_window.c */
-extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading);
-extern BookFlat *sm_reading_begin_stream(FunctionCallInfo fcinfo, const ReaderArgs *args,
-										 BookReading *reading, BookFlat *header,
-										 BookStream **stream);
+extern BookFlat *sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args,
+								  BookReading *reading, BookFlat *header, BookStream **stream);
 extern PeriodKind sm_reading_period(FunctionCallInfo fcinfo, int argno);
 extern ZeroMrrConvention sm_reading_zero_mrr(FunctionCallInfo fcinfo, int argno);
 extern ChangesConvention sm_reading_changes(FunctionCallInfo fcinfo, int argno);

@@ -111,12 +111,12 @@ sm_reading_window(BookReading *reading, const BookFlat *flat, DateADT from, Date
 /*
  * A reader's options (the defaults for those it does not take), checked
  * before its book, and the book with the window decided: its flat form, or
- * with stream not NULL, a stream when the book is in parts (the flat form
- * returned is then header, book_stream.c).  NULL for a NULL book, which
- * reads as no rows.
+ * *stream when the book is in parts (the flat form returned is then
+ * header, book_stream.c), so that no reader makes the flat form of a book
+ * it only walks.  NULL for a NULL book, which reads as no rows.
  */
 BookFlat *
-sm_reading_begin_stream(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading,
+sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading,
 						BookFlat *header, BookStream **stream)
 {
 	DateADT		from,
@@ -132,19 +132,9 @@ sm_reading_begin_stream(FunctionCallInfo fcinfo, const ReaderArgs *args, BookRea
 	to = args->to == NO_ARG ? DATEVAL_NOEND : sm_reading_bound(fcinfo, args->to, DATEVAL_NOEND, "to");
 	if (PG_ARGISNULL(0))
 		return NULL;
-	if (stream)
-		*stream = sm_book_input(PG_GETARG_DATUM(0), header, &flat);
-	else
-		flat = sm_book_flat_from_datum(PG_GETARG_DATUM(0));
+	*stream = sm_book_input(PG_GETARG_DATUM(0), header, &flat);
 	sm_reading_window(reading, flat, from, to);
 	return flat;
-}
-
-/* The same, always with the book's flat form. */
-BookFlat *
-sm_reading_begin(FunctionCallInfo fcinfo, const ReaderArgs *args, BookReading *reading)
-{
-	return sm_reading_begin_stream(fcinfo, args, reading, NULL, NULL);
 }
 
 /*

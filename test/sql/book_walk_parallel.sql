@@ -66,6 +66,20 @@ SELECT md5(array_agg(m ORDER BY m.period_start)::text) =
 FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM walk_rows) b,
      mrr_movements(b.book, 'month') m;
 
+-- the other readers walk the result in its parts too, and leave it so: had
+-- one of them made its flat form, mrr_movements would read that, alone
+SELECT x.customers > 0 AS read_at, y.movements > 0 AS read_movements, z.survival IS NOT NULL AS read_survival,
+       w.periods > 0 AS read_conversions, v.n > 0 AS then_movements
+FROM (SELECT subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book FROM walk_rows) b,
+     LATERAL (SELECT count(*) AS customers FROM customers_at(b.book, '2023-06-30')) x,
+     LATERAL (SELECT count(*) AS movements FROM customer_movements(b.book, 'quarter')) y,
+     LATERAL (SELECT customer_survival(b.book) AS survival) z,
+     LATERAL (SELECT count(*) AS periods FROM cohort_conversion(b.book, 'quarter')
+              CROSS JOIN (SELECT count(*) FROM conversion_curves(b.book, 'quarter')) c) w,
+     -- after the others (it refers to them)
+     LATERAL (SELECT count(*) AS n FROM mrr_movements(b.book, 'month')
+              WHERE x.customers + y.movements + w.periods > 0 AND z.survival IS NOT NULL) v;
+
 -- no worker to be had: the leader walks every part itself
 SET max_parallel_workers = 0;
 SELECT md5(mrr_movements(customer_id, started_at, ended_at, mrr)::text) =

@@ -9,7 +9,7 @@ BEGIN;
 SET client_min_messages = warning;
 \i test/reference/book.sql
 \i test/t/lib/plan_of.sql
-SELECT plan(12);
+SELECT plan(13);
 
 CALL ref.make_book('br_rows', 6000, 51);
 ANALYZE br_rows;
@@ -87,6 +87,27 @@ SELECT customer_id % 5 AS g, subscription_book_agg(customer_id, started_at, ende
 SELECT is((SELECT string_agg(g || ': ' || (SELECT array_agg(m ORDER BY m.period_start)::text
                                            FROM mrr_movements(br_books.book, 'month') m), E'\n' ORDER BY g) FROM br_books),
           (SELECT answers FROM br_expected_answers), 'books stored in a table');
+
+-- every reader of a book reads the aggregate's result in its parts (here,
+-- spilled runs) as it reads the same book stored, in its flat form
+CREATE FUNCTION pg_temp.every_reader(book subscription_book) RETURNS text LANGUAGE sql AS $$
+    SELECT concat_ws(E'\n',
+        (SELECT md5(array_agg(m ORDER BY m.period_start)::text) FROM mrr_movements(book, 'quarter') m),
+        (SELECT md5(array_agg(c ORDER BY c.cohort_start, c.age)::text) FROM cohort_retention(book, 'month') c),
+        (SELECT md5(array_agg(m ORDER BY m.customer_id, m.period_start, m.movement)::text)
+         FROM customer_movements(book, 'month', changes => 'all') m),
+        (SELECT md5(array_agg(a ORDER BY a.customer_id)::text) FROM customers_at(book, '2023-06-30') a),
+        (SELECT md5(customer_survival(book, 'month')::text)),
+        (SELECT md5(array_agg(c ORDER BY c.cohort_start, c.age)::text) FROM cohort_conversion(book, 'quarter') c),
+        (SELECT md5(array_agg(c ORDER BY c.cohort_start)::text) FROM conversion_curves(book, 'quarter') c))
+$$;
+SET saas_metrics.max_memory = '64kB';
+SELECT is((SELECT string_agg(g || ': ' || pg_temp.every_reader(b.book), E'\n' ORDER BY g)
+           FROM (SELECT customer_id % 5 AS g, subscription_book_agg(customer_id, started_at, ended_at, mrr) AS book
+                 FROM br_rows GROUP BY 1) b),
+          (SELECT string_agg(g || ': ' || pg_temp.every_reader(book), E'\n' ORDER BY g) FROM br_books),
+          'every reader of each spilled result = of the stored book');
+RESET saas_metrics.max_memory;
 
 -- a window aggregate's book changes row by row: each row's value is its own
 SELECT is((SELECT array_agg(md5(b::text) ORDER BY i)
