@@ -10,14 +10,14 @@
 SET client_min_messages = warning;
 SET jit = off;
 CREATE TABLE walk_rows AS
-SELECT (i % 150000)::bigint AS customer_id, date '2022-01-01' + (i * 37 % 1000) AS started_at,
+SELECT (i % 400000)::bigint AS customer_id, date '2022-01-01' + (i * 37 % 1000) AS started_at,
        CASE WHEN i % 3 = 0 THEN NULL ELSE date '2022-01-01' + (i * 37 % 1000) + 30 + i % 200 END AS ended_at,
-       CASE (i % 150000) % 40000
+       CASE (i % 400000) % 40000
             -- amounts of no common exact scale in 64 bits, rounded once when read
-            WHEN 3 THEN (CASE WHEN i < 110000 THEN 1.46 WHEN i < 220000 THEN 1e17 ELSE 1e18 END)::numeric
+            WHEN 3 THEN (CASE WHEN i < 300000 THEN 1.46 WHEN i < 600000 THEN 1e17 ELSE 1e18 END)::numeric
             WHEN 5 THEN (i % 97 + 1)::numeric / 7
             ELSE ((i % 97) + 0.25)::numeric(10, 2) END AS mrr
-FROM generate_series(1, 330000) AS i;
+FROM generate_series(1, 880000) AS i;
 ANALYZE walk_rows;
 
 -- each query once serially: the answers to compare with
