@@ -43,9 +43,9 @@ static const BookWalker *const walkers[] = {&sm_movement_walker, &sm_cohort_walk
 /*
  * Fewer customers, counted once in every part that holds them, are walked
  * by the leader alone: workers take 5 to 10 ms to start, the time the
- * leader takes to walk 50,000 to 100,000 customers (measured: 100,000
- * customers in three parts, about 220,000 counted, were 10 ms slower in
- * parallel).
+ * leader takes to walk 50,000 to 100,000 customers (make bench: at
+ * 100,000 customers in three parts, the parallel plan took 44 ms walked in
+ * parts and 36 ms walked by the leader alone).
  */
 #define PARALLEL_WALK_FROM_CUSTOMERS (INT64CONST(1) << 18)
 
