@@ -24,7 +24,8 @@
 
 /*
  * The rows of a walker over a book: its flat form, or stream (then flat is
- * its header) from book, which may be walked in parallel.
+ * its header) of book, the datum's book in parts, which may be walked in
+ * parallel.
  */
 static HeapTuple *
 walk_book(const BookWalker *walker, const BookFlat *flat, BookStream *stream, Book *book,
@@ -34,7 +35,7 @@ walk_book(const BookWalker *walker, const BookFlat *flat, BookStream *stream, Bo
 	void	   *totals = palloc_extended(walker->totals_size(reading), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 
 	sm_timeline_init(&tl, flat, stream, reading->zero_mrr);
-	if (stream == NULL || book == NULL || !sm_walk_in_parallel(book, &tl, reading, walker, totals))
+	if (stream == NULL || !sm_walk_in_parallel(book, &tl, reading, walker, totals))
 		walker->walk(&tl, reading, totals);
 	return walker->rows(&tl, reading, totals, tupdesc, nrows);
 }

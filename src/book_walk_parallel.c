@@ -151,7 +151,8 @@ sm_walk_in_parallel(Book *book, Timeline *tl, const BookReading *reading,
 	Walk		walk;
 	char	   *flats;
 
-	if (!IsInParallelMode() || IsParallelWorker() || nworkers <= 0 || tl->stream == NULL)
+	Assert(tl->stream != NULL);
+	if (!IsInParallelMode() || IsParallelWorker() || nworkers <= 0)
 		return false;
 	sm_book_runs_bound(book, &customers, &rows, &arena);
 	for (int i = 0; i < book->npending; i++)
